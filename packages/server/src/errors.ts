@@ -1,0 +1,50 @@
+/**
+ * Every failure Cairn reports to a user carries a stable code, so scripts can branch on it
+ * and the API (a later layer) can map it to an HTTP status without parsing messages.
+ */
+export type CairnErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DB_UNREACHABLE'
+  | 'SCHEMA_NEWER_THAN_CODE'
+  | 'SCHEMA_UNKNOWN_MIGRATION'
+  | 'SCHEMA_CHECKSUM_MISMATCH'
+  | 'SCHEMA_NOT_CURRENT'
+  | 'MIGRATION_FAILED'
+  | 'MIGRATION_LOCK_TIMEOUT'
+  | 'ARTIFACT_KEY_INVALID'
+  | 'ARTIFACT_NOT_FOUND'
+  | 'ARTIFACT_RANGE_INVALID'
+  | 'ARTIFACT_STORE_FAILED';
+
+const HTTP_STATUS: Record<CairnErrorCode, number> = {
+  CONFIG_INVALID: 400,
+  DB_UNREACHABLE: 503,
+  SCHEMA_NEWER_THAN_CODE: 503,
+  SCHEMA_UNKNOWN_MIGRATION: 503,
+  SCHEMA_CHECKSUM_MISMATCH: 503,
+  SCHEMA_NOT_CURRENT: 503,
+  MIGRATION_FAILED: 500,
+  MIGRATION_LOCK_TIMEOUT: 503,
+  ARTIFACT_KEY_INVALID: 400,
+  ARTIFACT_NOT_FOUND: 404,
+  ARTIFACT_RANGE_INVALID: 416,
+  ARTIFACT_STORE_FAILED: 502,
+};
+
+export class CairnError extends Error {
+  readonly code: CairnErrorCode;
+
+  constructor(code: CairnErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CairnError';
+    this.code = code;
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

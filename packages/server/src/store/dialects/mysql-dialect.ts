@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { CairnError } from '../../errors.ts';
+import type { AnyDb, StoreDialect } from './store-dialect.ts';
+
+// GET_LOCK names are server-wide, so the database name is part of the lock's name.
+const LOCK_NAME = sql`concat('cairn.migrate.', database())`;
+
+export const mysqlDialect: StoreDialect = {
+  name: 'mysql',
+  capabilities: {
+    transactionalDdl: false,
+    returning: false,
+    skipLocked: true,
+    tableScopedIndexNames: true,
+    migrationLock: "GET_LOCK('cairn.migrate.<database>')",
+  },
+  columnTypes: {
+    uuid: 'char(36)',
+    name: 'varchar(255)',
+    path: 'varchar(512)',
+    text: 'text',
+    largeText: 'longtext',
+    timestamp: 'bigint',
+    flag: 'smallint',
+    integer: 'integer',
+    bigInteger: 'bigint',
+    sha256: 'char(64)',
+  },
+
+  // The lock belongs to the session: if the migrator dies, the server releases it with the connection.
+  async withMigrationLock(db, timeoutMs, fn) {
+    return db.connection().execute(async (connection) => {
+      const seconds = Math.max(0, Math.ceil(timeoutMs / 1000));
+      const { rows } = await sql<{ acquired: number | null }>`select get_lock(${LOCK_NAME}, ${seconds}) as acquired`.execute(
+        connection,
+      );
+      if (rows[0]?.acquired !== 1) {
+        throw new CairnError(
+          'MIGRATION_LOCK_TIMEOUT',
+          `another migrator held the migration lock for more than ${seconds} s; wait for it to finish and try again`,
+        );
+      }
+      try {
+        return await fn(connection);
+      } finally {
+        await sql`select release_lock(${LOCK_NAME})`.execute(connection);
+      }
+    });
+  },
+
+  // MySQL commits implicitly around DDL, so a transaction would promise what it cannot keep.
+  runMigrationUnit: (connection, fn) => fn(connection),
+
+  async tableExists(db: AnyDb, table: string) {
+    const { rows } = await sql`select 1 from information_schema.tables
+      where table_schema = database() and table_name = ${table}`.execute(db);
+    return rows.length > 0;
+  },
+  async indexExists(db: AnyDb, table: string, index: string) {
+    const { rows } = await sql`select 1 from information_schema.statistics
+      where table_schema = database() and table_name = ${table} and index_name = ${index}`.execute(db);
+    return rows.length > 0;
+  },
+  async columnExists(db: AnyDb, table: string, column: string) {
+    const { rows } = await sql`select 1 from information_schema.columns
+      where table_schema = database() and table_name = ${table} and column_name = ${column}`.execute(db);
+    return rows.length > 0;
+  },
+};

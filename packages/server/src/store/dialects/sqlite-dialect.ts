@@ -1,0 +1,67 @@
+import { sql } from 'kysely';
+import { CairnError } from '../../errors.ts';
+import { runInTransaction } from './run-in-transaction.ts';
+import type { AnyDb, StoreDialect } from './store-dialect.ts';
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && /database is locked|SQLITE_BUSY/i.test(error.message);
+}
+
+export const sqliteDialect: StoreDialect = {
+  name: 'sqlite',
+  capabilities: {
+    transactionalDdl: true,
+    returning: true,
+    skipLocked: false,
+    tableScopedIndexNames: false,
+    migrationLock: 'BEGIN EXCLUSIVE transaction per migration',
+  },
+  columnTypes: {
+    uuid: 'text',
+    name: 'text',
+    path: 'text',
+    text: 'text',
+    largeText: 'text',
+    timestamp: 'integer',
+    flag: 'integer',
+    integer: 'integer',
+    bigInteger: 'integer',
+    sha256: 'text',
+  },
+
+  // SQLite has one writer at a time; the exclusive transaction of each unit is the lock.
+  // busy_timeout makes a second migrator wait for it rather than fail at once.
+  async withMigrationLock(db, timeoutMs, fn) {
+    return db.connection().execute(async (connection) => {
+      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`).execute(connection);
+      try {
+        return await fn(connection);
+      } catch (error) {
+        if (isBusy(error)) {
+          throw new CairnError(
+            'MIGRATION_LOCK_TIMEOUT',
+            `another process held the SQLite database's write lock for more than ${timeoutMs} ms; ` +
+              'wait for it to finish (another migrator or a running Cairn) and try again',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    });
+  },
+
+  runMigrationUnit: (connection, fn) => runInTransaction(connection, sql`begin exclusive`, fn),
+
+  async tableExists(db: AnyDb, table: string) {
+    const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+    return rows.length > 0;
+  },
+  async indexExists(db: AnyDb, _table: string, index: string) {
+    const { rows } = await sql`select 1 from sqlite_master where type = 'index' and name = ${index}`.execute(db);
+    return rows.length > 0;
+  },
+  async columnExists(db: AnyDb, table: string, column: string) {
+    const { rows } = await sql`select 1 from pragma_table_info(${table}) where name = ${column}`.execute(db);
+    return rows.length > 0;
+  },
+};

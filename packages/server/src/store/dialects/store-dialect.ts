@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+
+export type DialectName = 'sqlite' | 'mysql' | 'postgres';
+
+/**
+ * Kysely deliberately types migration code against no particular schema: a migration must keep
+ * working after later migrations change the tables it once saw.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above; this alias is the one place it is allowed.
+export type AnyDb = Kysely<any>;
+
+/** What a database can do, stated once per dialect so no code asks "which database is this?". */
+export interface DialectCapabilities {
+  /** DDL statements roll back with the transaction they ran in. */
+  transactionalDdl: boolean;
+  /** `INSERT ... RETURNING` and `UPDATE ... RETURNING`. */
+  returning: boolean;
+  /** `SELECT ... FOR UPDATE SKIP LOCKED`, for claiming work without blocking other claimers. */
+  skipLocked: boolean;
+  /** Index names are per table (MySQL), so `DROP INDEX` must name the table; elsewhere they are per schema. */
+  tableScopedIndexNames: boolean;
+  /** How two migrators are kept apart; shown by `cairn admin status`. */
+  migrationLock: string;
+}
+
+/**
+ * Column types chosen to hold the largest real values on each database. Timestamps are integers
+ * (milliseconds since the Unix epoch, UTC) so they compare, sort and round-trip identically everywhere.
+ */
+export interface ColumnTypes {
+  uuid: string;
+  /** Names and display names: up to 255 characters. */
+  name: string;
+  /** A task's path in its run's DAG (up to 512 characters), indexed together with the run id. */
+  path: string;
+  /** Descriptions and error messages. */
+  text: string;
+  /** Pipeline specs and JSON documents: megabytes. */
+  largeText: string;
+  timestamp: string;
+  /** 0 or 1; one integer type on every dialect so rows compare equal across backends. */
+  flag: string;
+  integer: string;
+  bigInteger: string;
+  /** A hex SHA-256 digest. */
+  sha256: string;
+}
+
+export interface StoreDialect {
+  readonly name: DialectName;
+  readonly capabilities: DialectCapabilities;
+  readonly columnTypes: ColumnTypes;
+  /**
+   * Runs `fn` on one connection while holding the lock that keeps other migrators out.
+   * Rejects with MIGRATION_LOCK_TIMEOUT when the lock is not free within `timeoutMs`.
+   */
+  withMigrationLock<T>(db: AnyDb, timeoutMs: number, fn: (connection: AnyDb) => Promise<T>): Promise<T>;
+  /**
+   * Runs one migration on the locked connection: inside a transaction where DDL is transactional,
+   * directly where it is not (each step is then idempotent, so an interrupted run can be repeated).
+   */
+  runMigrationUnit<T>(connection: AnyDb, fn: (executor: AnyDb) => Promise<T>): Promise<T>;
+  tableExists(db: AnyDb, table: string): Promise<boolean>;
+  indexExists(db: AnyDb, table: string, index: string): Promise<boolean>;
+  columnExists(db: AnyDb, table: string, column: string): Promise<boolean>;
+}

@@ -1,0 +1,19 @@
+import type { Migration } from '../migrator/migration.ts';
+import createPipelines from './0001-create-pipelines.ts';
+import createExperiments from './0002-create-experiments.ts';
+import createRecurringRuns from './0003-create-recurring-runs.ts';
+import createRuns from './0004-create-runs.ts';
+import createTasks from './0005-create-tasks.ts';
+import createLineage from './0006-create-lineage.ts';
+import createLifecycleAudit from './0007-create-lifecycle-audit.ts';
+
+/** Every migration Cairn knows, oldest first. Append only: released migrations are frozen. */
+export const MIGRATIONS: readonly Migration[] = [
+  createPipelines,
+  createExperiments,
+  createRecurringRuns,
+  createRuns,
+  createTasks,
+  createLineage,
+  createLifecycleAudit,
+];
