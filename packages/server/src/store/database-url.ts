@@ -4,7 +4,7 @@ import { CairnError } from '../errors.ts';
 import type { DialectName } from './dialects/store-dialect.ts';
 
 export type DatabaseLocation =
-  | { dialect: 'sqlite'; /** absolute file path, or ':memory:' */ path: string }
+  | { dialect: 'sqlite' /** absolute file path, or ':memory:' */; path: string }
   | { dialect: 'mysql' | 'postgres'; url: string; host: string; port: number; database: string };
 
 export const ACCEPTED_DATABASE_URLS =
@@ -53,7 +53,8 @@ export function parseDatabaseUrl(value: string, cwd = process.cwd()): DatabaseLo
   }
   if (!url.hostname) throw invalid(value, 'has no host');
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!database || database.includes('/')) throw invalid(value, 'must name exactly one database after the host');
+  if (!database || database.includes('/'))
+    throw invalid(value, 'must name exactly one database after the host');
   return {
     dialect,
     url: value,

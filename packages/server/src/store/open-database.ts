@@ -53,7 +53,9 @@ function kyselyDialect(location: DatabaseLocation): Dialect {
           // Timestamps and sizes are bigint columns; their values fit a JS number exactly.
           types: {
             getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-              oid === PG_INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+              oid === PG_INT8_OID
+                ? Number
+                : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
           },
         }),
       });

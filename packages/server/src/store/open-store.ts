@@ -1,5 +1,5 @@
-import type { DatabaseLocation } from './database-url.ts';
 import { connectDatabase } from './connect-database.ts';
+import type { DatabaseLocation } from './database-url.ts';
 import { Migrator } from './migrator/migrator.ts';
 import { assertSchemaCurrent } from './migrator/schema-status.ts';
 import type { DatabaseHandle } from './open-database.ts';

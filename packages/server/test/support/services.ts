@@ -44,5 +44,6 @@ export async function checkService(name: string, url: string, enable: string): P
 }
 
 export const MYSQL_URL = process.env.CAIRN_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-export const POSTGRES_URL = process.env.CAIRN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env.CAIRN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const S3_ENDPOINT = process.env.CAIRN_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:4569';

@@ -12,6 +12,7 @@ export const mysqlDialect: StoreDialect = {
     returning: false,
     skipLocked: true,
     tableScopedIndexNames: true,
+    createTableSuffix: 'engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin',
     migrationLock: "GET_LOCK('cairn.migrate.<database>')",
   },
   columnTypes: {
@@ -31,9 +32,9 @@ export const mysqlDialect: StoreDialect = {
   async withMigrationLock(db, timeoutMs, fn) {
     return db.connection().execute(async (connection) => {
       const seconds = Math.max(0, Math.ceil(timeoutMs / 1000));
-      const { rows } = await sql<{ acquired: number | null }>`select get_lock(${LOCK_NAME}, ${seconds}) as acquired`.execute(
-        connection,
-      );
+      const { rows } = await sql<{
+        acquired: number | null;
+      }>`select get_lock(${LOCK_NAME}, ${seconds}) as acquired`.execute(connection);
       if (rows[0]?.acquired !== 1) {
         throw new CairnError(
           'MIGRATION_LOCK_TIMEOUT',

@@ -14,6 +14,7 @@ export const postgresDialect: StoreDialect = {
     returning: true,
     skipLocked: true,
     tableScopedIndexNames: false,
+    createTableSuffix: undefined,
     migrationLock: 'pg_advisory_lock (session level)',
   },
   columnTypes: {
@@ -35,9 +36,9 @@ export const postgresDialect: StoreDialect = {
     return db.connection().execute(async (connection) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { rows } = await sql<{ acquired: boolean }>`select pg_try_advisory_lock(${LOCK_KEY}) as acquired`.execute(
-          connection,
-        );
+        const { rows } = await sql<{
+          acquired: boolean;
+        }>`select pg_try_advisory_lock(${LOCK_KEY}) as acquired`.execute(connection);
         if (rows[0]?.acquired) break;
         if (Date.now() >= deadline) {
           throw new CairnError(
@@ -69,7 +70,9 @@ export const postgresDialect: StoreDialect = {
   },
   async columnExists(db: AnyDb, table: string, column: string) {
     const { rows } = await sql`select 1 from information_schema.columns
-      where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(db);
+      where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(
+      db,
+    );
     return rows.length > 0;
   },
 };

@@ -14,6 +14,7 @@ export const sqliteDialect: StoreDialect = {
     returning: true,
     skipLocked: false,
     tableScopedIndexNames: false,
+    createTableSuffix: undefined,
     migrationLock: 'BEGIN EXCLUSIVE transaction per migration',
   },
   columnTypes: {
@@ -53,11 +54,15 @@ export const sqliteDialect: StoreDialect = {
   runMigrationUnit: (connection, fn) => runInTransaction(connection, sql`begin exclusive`, fn),
 
   async tableExists(db: AnyDb, table: string) {
-    const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+    const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${table}`.execute(
+      db,
+    );
     return rows.length > 0;
   },
   async indexExists(db: AnyDb, _table: string, index: string) {
-    const { rows } = await sql`select 1 from sqlite_master where type = 'index' and name = ${index}`.execute(db);
+    const { rows } = await sql`select 1 from sqlite_master where type = 'index' and name = ${index}`.execute(
+      db,
+    );
     return rows.length > 0;
   },
   async columnExists(db: AnyDb, table: string, column: string) {

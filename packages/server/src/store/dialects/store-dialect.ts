@@ -19,6 +19,11 @@ export interface DialectCapabilities {
   skipLocked: boolean;
   /** Index names are per table (MySQL), so `DROP INDEX` must name the table; elsewhere they are per schema. */
   tableScopedIndexNames: boolean;
+  /**
+   * Appended to CREATE TABLE. MySQL's default collation compares case-insensitively; binary collation
+   * makes names unique and sorted exactly as on SQLite and PostgreSQL.
+   */
+  createTableSuffix: string | undefined;
   /** How two migrators are kept apart; shown by `cairn admin status`. */
   migrationLock: string;
 }

@@ -14,9 +14,15 @@ export default defineMigration(import.meta.url, {
         .addColumn('created_at', t.timestamp, (c) => c.notNull())
         .addColumn('last_run_created_at', t.timestamp),
     );
-    await m.createIndex('experiments_namespace_name_uq', 'experiments', ['namespace', 'name'], { unique: true });
+    await m.createIndex('experiments_namespace_name_uq', 'experiments', ['namespace', 'name'], {
+      unique: true,
+    });
     await m.createIndex('experiments_created_at_idx', 'experiments', ['created_at', 'id']);
-    await m.createIndex('experiments_storage_state_idx', 'experiments', ['storage_state', 'created_at', 'id']);
+    await m.createIndex('experiments_storage_state_idx', 'experiments', [
+      'storage_state',
+      'created_at',
+      'id',
+    ]);
   },
   async down(m) {
     await m.dropTable('experiments');

@@ -29,11 +29,17 @@ export default defineMigration(import.meta.url, {
         .addColumn('created_at', t.timestamp, (c) => c.notNull())
         .addColumn('updated_at', t.timestamp, (c) => c.notNull())
         .addForeignKeyConstraint('recurring_runs_experiment_fk', ['experiment_id'], 'experiments', ['id'])
-        .addForeignKeyConstraint('recurring_runs_version_fk', ['pipeline_version_id'], 'pipeline_versions', ['id']),
+        .addForeignKeyConstraint('recurring_runs_version_fk', ['pipeline_version_id'], 'pipeline_versions', [
+          'id',
+        ]),
     );
     await m.createIndex('recurring_runs_due_idx', 'recurring_runs', ['enabled', 'next_fire_at']);
     await m.createIndex('recurring_runs_created_at_idx', 'recurring_runs', ['created_at', 'id']);
-    await m.createIndex('recurring_runs_experiment_idx', 'recurring_runs', ['experiment_id', 'created_at', 'id']);
+    await m.createIndex('recurring_runs_experiment_idx', 'recurring_runs', [
+      'experiment_id',
+      'created_at',
+      'id',
+    ]);
   },
   async down(m) {
     await m.dropTable('recurring_runs');

@@ -36,8 +36,12 @@ export default defineMigration(import.meta.url, {
         .addColumn('created_at', t.timestamp, (c) => c.notNull())
         .addColumn('updated_at', t.timestamp, (c) => c.notNull())
         // Lineage outlives the run record: deleting a run keeps what its executions produced.
-        .addForeignKeyConstraint('executions_run_fk', ['run_id'], 'runs', ['id'], (fk) => fk.onDelete('set null'))
-        .addForeignKeyConstraint('executions_task_fk', ['task_id'], 'tasks', ['id'], (fk) => fk.onDelete('set null')),
+        .addForeignKeyConstraint('executions_run_fk', ['run_id'], 'runs', ['id'], (fk) =>
+          fk.onDelete('set null'),
+        )
+        .addForeignKeyConstraint('executions_task_fk', ['task_id'], 'tasks', ['id'], (fk) =>
+          fk.onDelete('set null'),
+        ),
     );
     await m.createIndex('executions_run_idx', 'executions', ['run_id']);
     await m.createIndex('executions_task_idx', 'executions', ['task_id']);
@@ -92,7 +96,14 @@ export default defineMigration(import.meta.url, {
     }
   },
   async down(m) {
-    for (const table of ['context_executions', 'context_artifacts', 'contexts', 'events', 'executions', 'artifacts']) {
+    for (const table of [
+      'context_executions',
+      'context_artifacts',
+      'contexts',
+      'events',
+      'executions',
+      'artifacts',
+    ]) {
       await m.dropTable(table);
     }
   },

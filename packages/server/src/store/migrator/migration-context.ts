@@ -3,6 +3,11 @@ import type { AnyDb, ColumnTypes, StoreDialect } from '../dialects/store-dialect
 
 type TableBuilder = CreateTableBuilder<string, never>;
 
+export function withTableSuffix(builder: TableBuilder, dialect: StoreDialect): TableBuilder {
+  const suffix = dialect.capabilities.createTableSuffix;
+  return suffix ? builder.modifyEnd(sql.raw(suffix)) : builder;
+}
+
 /**
  * What a migration may do. Each schema step first checks whether it is already done, so a migration
  * interrupted on a database without transactional DDL (MySQL) can simply be run again.
@@ -30,7 +35,7 @@ export class MigrationContext {
 
   async createTable(table: string, build: (builder: TableBuilder) => TableBuilder): Promise<void> {
     if (await this.#needed(() => this.dialect.tableExists(this.db, table))) {
-      await build(this.db.schema.createTable(table)).execute();
+      await withTableSuffix(build(this.db.schema.createTable(table)), this.dialect).execute();
     }
   }
 

@@ -109,7 +109,9 @@ export class Migrator {
         error:
           error instanceof CairnError
             ? error
-            : new CairnError('MIGRATION_FAILED', `migration failed: ${errorMessage(error)}`, { cause: error }),
+            : new CairnError('MIGRATION_FAILED', `migration failed: ${errorMessage(error)}`, {
+                cause: error,
+              }),
       };
     }
   }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AnyDb, StoreDialect } from '../dialects/store-dialect.ts';
+import { withTableSuffix } from './migration-context.ts';
 
 export const HISTORY_TABLE = 'cairn_schema_history';
 
@@ -22,7 +23,7 @@ export interface HistoryRow {
  */
 export async function ensureHistoryTable(db: AnyDb, dialect: StoreDialect): Promise<void> {
   const t = dialect.columnTypes;
-  await db.schema
+  const table = db.schema
     .createTable(HISTORY_TABLE)
     .ifNotExists()
     .addColumn('version', sql.raw(t.integer), (c) => c.primaryKey())
@@ -31,8 +32,8 @@ export async function ensureHistoryTable(db: AnyDb, dialect: StoreDialect): Prom
     .addColumn('cairn_version', sql.raw(t.name), (c) => c.notNull())
     .addColumn('state', sql.raw(t.name), (c) => c.notNull())
     .addColumn('started_at', sql.raw(t.timestamp), (c) => c.notNull())
-    .addColumn('finished_at', sql.raw(t.timestamp))
-    .execute();
+    .addColumn('finished_at', sql.raw(t.timestamp));
+  await withTableSuffix(table, dialect).execute();
 }
 
 /** The recorded history, oldest first; empty when the table does not exist yet (a new database). */
