@@ -17,3 +17,6 @@ export const MIGRATIONS: readonly Migration[] = [
   createLineage,
   createLifecycleAudit,
 ];
+
+/** The schema version this code is written for. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

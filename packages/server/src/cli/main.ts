@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { CairnError } from '../errors.ts';
+import { CAIRN_VERSION } from '../version.ts';
+import { registerAdminMigrate } from './commands/admin-migrate.ts';
+import { registerAdminStatus } from './commands/admin-status.ts';
+import { addConfigOptions } from './config-options.ts';
+import { type Output, processOutput } from './output.ts';
+
+/** Exit statuses: 0 success, 1 the operation failed, 2 the command line or configuration is wrong. */
+export function buildProgram(output: Output = processOutput): Command {
+  const program = addConfigOptions(
+    new Command('cairn')
+      .description('Cairn: run Kubeflow Pipelines and keep all of their history.')
+      .version(CAIRN_VERSION, '-V, --version')
+      .showHelpAfterError()
+      .configureHelp({ showGlobalOptions: true })
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => output.out(text.trimEnd()),
+        writeErr: (text) => output.err(text.trimEnd()),
+      }),
+  );
+  const admin = program
+    .command('admin')
+    .description('Inspect and change the deployment: status, schema migrations.')
+    .exitOverride();
+  registerAdminStatus(admin, output);
+  registerAdminMigrate(admin, output);
+  return program;
+}
+
+/** Runs the CLI and returns its exit status instead of exiting, so tests can call it in-process. */
+export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
+  process.exitCode = 0;
+  try {
+    await buildProgram(output).parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander only because of exitOverride.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CairnError) {
+      output.err(`cairn: error: ${error.message}`);
+      return error.code === 'CONFIG_INVALID' ? 2 : 1;
+    }
+    throw error;
+  }
+}
