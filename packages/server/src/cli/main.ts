@@ -4,10 +4,10 @@ import { CAIRN_VERSION } from '../version.ts';
 import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminStatus } from './commands/admin-status.ts';
 import { addConfigOptions } from './config-options.ts';
-import { type Output, processOutput } from './output.ts';
+import { type CliContext, type Output, processOutput } from './output.ts';
 
-/** Exit statuses: 0 success, 1 the operation failed, 2 the command line or configuration is wrong. */
-export function buildProgram(output: Output = processOutput): Command {
+function buildProgram(context: CliContext): Command {
+  const { output } = context;
   const program = addConfigOptions(
     new Command('cairn')
       .description('Cairn: run Kubeflow Pipelines and keep all of their history.')
@@ -24,17 +24,20 @@ export function buildProgram(output: Output = processOutput): Command {
     .command('admin')
     .description('Inspect and change the deployment: status, schema migrations.')
     .exitOverride();
-  registerAdminStatus(admin, output);
-  registerAdminMigrate(admin, output);
+  registerAdminStatus(admin, context);
+  registerAdminMigrate(admin, context);
   return program;
 }
 
-/** Runs the CLI and returns its exit status instead of exiting, so tests can call it in-process. */
+/**
+ * Runs the CLI and returns its exit status instead of exiting, so tests can call it in-process:
+ * 0 success, 1 the operation failed, 2 the command line or the configuration is wrong.
+ */
 export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
-  process.exitCode = 0;
+  const context: CliContext = { output, exitCode: 0 };
   try {
-    await buildProgram(output).parseAsync(argv, { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    await buildProgram(context).parseAsync(argv, { from: 'user' });
+    return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander only because of exitOverride.

@@ -7,7 +7,7 @@ import { postgresDialect } from '../../store/dialects/postgres-dialect.ts';
 import { sqliteDialect } from '../../store/dialects/sqlite-dialect.ts';
 import { Migrator, type StepSql, sqlFromScratch } from '../../store/migrator/migrator.ts';
 import { configFrom } from '../config-options.ts';
-import type { Output } from '../output.ts';
+import type { CliContext, Output } from '../output.ts';
 
 const DIALECTS = { sqlite: sqliteDialect, mysql: mysqlDialect, postgres: postgresDialect } as const;
 type DialectChoice = keyof typeof DIALECTS | 'all';
@@ -89,7 +89,7 @@ async function run(options: MigrateOptions, command: Command, output: Output): P
   }
 }
 
-export function registerAdminMigrate(admin: Command, output: Output): void {
+export function registerAdminMigrate(admin: Command, { output }: CliContext): void {
   admin
     .command('migrate')
     .description(

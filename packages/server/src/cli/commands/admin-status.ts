@@ -10,7 +10,7 @@ import { Migrator } from '../../store/migrator/migrator.ts';
 import { incompatibility, type SchemaStatus } from '../../store/migrator/schema-status.ts';
 import { CAIRN_VERSION } from '../../version.ts';
 import { configFrom } from '../config-options.ts';
-import type { Output } from '../output.ts';
+import type { CliContext, Output } from '../output.ts';
 
 interface StatusReport {
   cairn_version: string;
@@ -136,7 +136,8 @@ function printText(report: StatusReport, output: Output): void {
   for (const problem of report.problems) output.err(`cairn: error: ${problem}`);
 }
 
-export function registerAdminStatus(admin: Command, output: Output): void {
+export function registerAdminStatus(admin: Command, context: CliContext): void {
+  const { output } = context;
   admin
     .command('status')
     .description(
@@ -154,6 +155,6 @@ export function registerAdminStatus(admin: Command, output: Output): void {
       const report = await collectStatus(configFrom(command));
       if (options.output === 'json') output.out(JSON.stringify(report, null, 2));
       else printText(report, output);
-      if (report.problems.length > 0) process.exitCode = 1;
+      if (report.problems.length > 0) context.exitCode = 1;
     });
 }
