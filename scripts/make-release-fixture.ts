@@ -39,7 +39,8 @@ async function writeDatabase(dialect: DialectName): Promise<string> {
     try {
       const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
       if (outcome.error) throw outcome.error;
-      for (let version = 1; version <= LATEST_SCHEMA_VERSION; version++) await insertSampleRows(handle.db, version);
+      for (let version = 1; version <= LATEST_SCHEMA_VERSION; version++)
+        await insertSampleRows(handle.db, version);
       if (dialect === 'sqlite') {
         // One self-contained file: fold the WAL back in and leave WAL mode.
         await sql`pragma wal_checkpoint(truncate)`.execute(handle.db);
@@ -57,8 +58,20 @@ async function writeDatabase(dialect: DialectName): Promise<string> {
         const url = new URL(location.url);
         const dump = execFileSync(
           'mariadb-dump',
-          ['--protocol=tcp', '-h', url.hostname, '-P', String(location.port), '-u', decodeURIComponent(url.username),
-            '--skip-comments', '--skip-dump-date', '--single-transaction', '--hex-blob', location.database],
+          [
+            '--protocol=tcp',
+            '-h',
+            url.hostname,
+            '-P',
+            String(location.port),
+            '-u',
+            decodeURIComponent(url.username),
+            '--skip-comments',
+            '--skip-dump-date',
+            '--single-transaction',
+            '--hex-blob',
+            location.database,
+          ],
           { maxBuffer: 1 << 30 },
         );
         writeFileSync(path.join(staging, 'mariadb.sql'), dump);
@@ -110,4 +123,6 @@ const manifest = {
 };
 writeFileSync(path.join(staging, 'fixture.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 renameSync(staging, target);
-console.log(`wrote ${path.relative(root, target)}: ${Object.values(files).join(', ')}, ${objects.length} artifacts`);
+console.log(
+  `wrote ${path.relative(root, target)}: ${Object.values(files).join(', ')}, ${objects.length} artifacts`,
+);
