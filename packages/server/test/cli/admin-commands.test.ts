@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../../src/cli/main.ts';
 import { connectDatabase } from '../../src/store/connect-database.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { HISTORY_TABLE } from '../../src/store/migrator/schema-history.ts';
+import { checkService, S3_ENDPOINT } from '../support/services.ts';
 import { createTestDatabase, dialectTargets, type TestDatabase } from '../support/test-databases.ts';
 
 async function cli(...argv: string[]) {
@@ -129,3 +132,60 @@ for (const { dialect, skip } of await dialectTargets()) {
     });
   });
 }
+
+const s3 = await checkService(
+  'S3',
+  S3_ENDPOINT,
+  'start s3rver as .ci/run does, or set CAIRN_TEST_S3_ENDPOINT',
+);
+describe('cairn admin status with an S3 artifact store', { skip: s3.skip }, () => {
+  const bucket = `cairn-cli-${randomUUID().slice(0, 8)}`;
+  const client = new S3Client({
+    endpoint: S3_ENDPOINT,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  after(async () => {
+    await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    client.destroy();
+  });
+
+  test('reports the bucket reachable with credentials from cairn.yaml, and a missing bucket as a problem', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'cairn-cli-s3-'));
+    const config = path.join(home, 'cairn.yaml');
+    writeFileSync(config, 's3:\n  access_key_id: S3RVER\n  secret_access_key: S3RVER\n');
+    const url = (name: string) => `s3://${name}/v2/artifacts?endpoint=${S3_ENDPOINT}&forcePathStyle=true`;
+
+    const missing = await cli(
+      'admin',
+      'status',
+      '--home',
+      home,
+      '--config',
+      config,
+      '--artifacts',
+      url(bucket),
+    );
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, new RegExp(`cannot reach the artifact store \\(s3://${bucket}/v2/artifacts`));
+
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const ok = await cli(
+      'admin',
+      'status',
+      '--home',
+      home,
+      '--config',
+      config,
+      '--artifacts',
+      url(bucket),
+      '-o',
+      'json',
+    );
+    const report = JSON.parse(ok.out);
+    assert.equal(report.artifacts.reachable, true, ok.err);
+    assert.equal(report.artifacts.source, 'flag --artifacts');
+    assert.doesNotMatch(ok.out, /S3RVER/, 'credentials never appear in output');
+  });
+});

@@ -69,8 +69,9 @@ async function schemaReport(config: CairnConfig, report: StatusReport): Promise<
 
 async function probeArtifactStore(store: ArtifactStore, report: StatusReport): Promise<void> {
   try {
-    // Looking up a key that is never written proves the store answers and the credentials work.
-    await store.stat('cairn-status-probe');
+    // Listing proves the store answers, the credentials work and (on S3) the bucket exists;
+    // a HEAD of a missing key could not tell a missing bucket apart.
+    for await (const _ of store.list('cairn-status-probe/')) break;
     report.artifacts.reachable = true;
   } catch (error) {
     report.problems.push(`cannot reach the artifact store (${store.url}): ${errorMessage(error)}`);
