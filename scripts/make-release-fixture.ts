@@ -20,7 +20,7 @@ import { Migrator } from '../packages/server/src/store/migrator/migrator.ts';
 import { CAIRN_VERSION } from '../packages/server/src/version.ts';
 import { SAMPLE_OBJECTS } from '../packages/server/test/support/sample-objects.ts';
 import { insertSampleRows, SAMPLE_ROWS } from '../packages/server/test/support/sample-rows.ts';
-import { createTestDatabase } from '../packages/server/test/support/test-databases.ts';
+import { createTestDatabase, mariadbToolArgs } from '../packages/server/test/support/test-databases.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'fixtures', 'releases', CAIRN_VERSION);
@@ -55,17 +55,10 @@ async function writeDatabase(dialect: DialectName): Promise<string> {
         renameSync(location.path, path.join(staging, 'metadata.sqlite'));
         return 'metadata.sqlite';
       case 'mysql': {
-        const url = new URL(location.url);
         const dump = execFileSync(
           'mariadb-dump',
           [
-            '--protocol=tcp',
-            '-h',
-            url.hostname,
-            '-P',
-            String(location.port),
-            '-u',
-            decodeURIComponent(url.username),
+            ...mariadbToolArgs(location),
             '--skip-comments',
             '--skip-dump-date',
             '--single-transaction',

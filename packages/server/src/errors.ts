@@ -16,21 +16,6 @@ export type CairnErrorCode =
   | 'ARTIFACT_RANGE_INVALID'
   | 'ARTIFACT_STORE_FAILED';
 
-const HTTP_STATUS: Record<CairnErrorCode, number> = {
-  CONFIG_INVALID: 400,
-  DB_UNREACHABLE: 503,
-  SCHEMA_NEWER_THAN_CODE: 503,
-  SCHEMA_UNKNOWN_MIGRATION: 503,
-  SCHEMA_CHECKSUM_MISMATCH: 503,
-  SCHEMA_NOT_CURRENT: 503,
-  MIGRATION_FAILED: 500,
-  MIGRATION_LOCK_TIMEOUT: 503,
-  ARTIFACT_KEY_INVALID: 400,
-  ARTIFACT_NOT_FOUND: 404,
-  ARTIFACT_RANGE_INVALID: 416,
-  ARTIFACT_STORE_FAILED: 502,
-};
-
 export class CairnError extends Error {
   readonly code: CairnErrorCode;
 
@@ -38,10 +23,6 @@ export class CairnError extends Error {
     super(message, options);
     this.name = 'CairnError';
     this.code = code;
-  }
-
-  get httpStatus(): number {
-    return HTTP_STATUS[this.code];
   }
 }
 

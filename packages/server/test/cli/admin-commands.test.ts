@@ -157,32 +157,13 @@ describe('cairn admin status with an S3 artifact store', { skip: s3.skip }, () =
     writeFileSync(config, 's3:\n  access_key_id: S3RVER\n  secret_access_key: S3RVER\n');
     const url = (name: string) => `s3://${name}/v2/artifacts?endpoint=${S3_ENDPOINT}&forcePathStyle=true`;
 
-    const missing = await cli(
-      'admin',
-      'status',
-      '--home',
-      home,
-      '--config',
-      config,
-      '--artifacts',
-      url(bucket),
-    );
+    const flags = ['--home', home, '--config', config, '--artifacts', url(bucket)];
+    const missing = await cli('admin', 'status', ...flags);
     assert.equal(missing.code, 1);
     assert.match(missing.err, new RegExp(`cannot reach the artifact store \\(s3://${bucket}/v2/artifacts`));
 
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    const ok = await cli(
-      'admin',
-      'status',
-      '--home',
-      home,
-      '--config',
-      config,
-      '--artifacts',
-      url(bucket),
-      '-o',
-      'json',
-    );
+    const ok = await cli('admin', 'status', ...flags, '-o', 'json');
     const report = JSON.parse(ok.out);
     assert.equal(report.artifacts.reachable, true, ok.err);
     assert.equal(report.artifacts.source, 'flag --artifacts');

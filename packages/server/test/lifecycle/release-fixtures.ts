@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { TestDatabase } from '../support/test-databases.ts';
+import { mariadbToolArgs, type TestDatabase } from '../support/test-databases.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -47,21 +47,10 @@ export function restoreFixture(dir: string, manifest: FixtureManifest, database:
       copyFileSync(file, location.path);
       return;
     case 'mysql': {
-      const url = new URL(location.url);
-      execFileSync(
-        'mariadb',
-        [
-          '--protocol=tcp',
-          '-h',
-          url.hostname,
-          '-P',
-          String(location.port),
-          '-u',
-          decodeURIComponent(url.username),
-          location.database,
-        ],
-        { input: readFileSync(file), maxBuffer: 1 << 30 },
-      );
+      execFileSync('mariadb', [...mariadbToolArgs(location), location.database], {
+        input: readFileSync(file),
+        maxBuffer: 1 << 30,
+      });
       return;
     }
     case 'postgres':

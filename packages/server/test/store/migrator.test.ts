@@ -218,6 +218,36 @@ for (const { dialect, skip } of await dialectTargets()) {
       );
     });
 
+    test('a migrator that cannot get the lock in time gives up with MIGRATION_LOCK_TIMEOUT and changes nothing', async () => {
+      await fresh();
+      const holder = await connectDatabase(database.location);
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      // Hold the lock the way a migrator does: the session lock, and on SQLite the exclusive transaction.
+      const holdingLock = holder.dialect.withMigrationLock(holder.db, 1000, (connection) =>
+        holder.dialect.runMigrationUnit(connection, async () => {
+          holding();
+          await released;
+        }),
+      );
+      await held;
+      const waiting = new Migrator({ db: handle.db, dialect: handle.dialect, lockTimeoutMs: 300 });
+      const outcome = await waiting.migrateTo();
+      assert.equal(outcome.error?.code, 'MIGRATION_LOCK_TIMEOUT', outcome.error?.message);
+      assert.match(outcome.error?.message ?? '', /wait for it to finish.* try again/);
+      assert.deepEqual(outcome.results, []);
+      release();
+      await holdingLock;
+      await holder.close();
+      assert.equal((await waiting.migrateTo()).error, undefined);
+    });
+
     test('a migrator SIGKILLed in the middle of a migration leaves a state that a re-run completes', async () => {
       await fresh();
       const child = spawnJsonLines(CHILD, [database.url, '--with-probe'], {

@@ -121,3 +121,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
     }
   }
 }
+
+/** Connection arguments for the `mariadb` and `mariadb-dump` command-line tools. */
+export function mariadbToolArgs(location: { url: string; port: number }): string[] {
+  const url = new URL(location.url);
+  return [
+    '--protocol=tcp',
+    '-h',
+    url.hostname,
+    '-P',
+    String(location.port),
+    '-u',
+    decodeURIComponent(url.username),
+  ];
+}
