@@ -218,6 +218,39 @@ for (const { dialect, skip } of await dialectTargets()) {
       );
     });
 
+    test('migrations recorded as interrupted are finished in the direction they were going', async () => {
+      const migrator = await fresh();
+      await migrator.migrateTo();
+      for (let v = 1; v <= LATEST; v++) await insertSampleRows(handle.db, v);
+      const mark = (state: string) =>
+        handle.db
+          .updateTable(HISTORY_TABLE)
+          .set({ state, finished_at: null })
+          .where('version', '=', LATEST)
+          .execute();
+      const last = MIGRATIONS.at(-1)?.name;
+      // As a crash on MySQL leaves it: a downgrade stopped halfway through the newest migration.
+      await mark('reverting');
+      await rejectsWith(
+        openStore(database.location),
+        'SCHEMA_NOT_CURRENT',
+        `${last}.*interrupted while reverting`,
+      );
+      const steps = async () =>
+        (await migrator.migrateTo()).results.map((r) => [r.name, r.direction, r.status]);
+      assert.deepEqual(await steps(), [
+        [last, 'down', 'done'],
+        [last, 'up', 'done'],
+      ]);
+      // An upgrade stopped halfway: finishing it re-runs its steps over what is there, keeping the rows.
+      await insertSampleRows(handle.db, LATEST);
+      await mark('applying');
+      assert.deepEqual(await steps(), [[last, 'up', 'done']]);
+      await assertSampleRows(handle.db, LATEST);
+      const status = await migrator.status();
+      assert.deepEqual([status.pending, status.interrupted, status.databaseSchemaVersion], [[], [], LATEST]);
+    });
+
     test('a migrator that cannot get the lock in time gives up with MIGRATION_LOCK_TIMEOUT and changes nothing', async () => {
       await fresh();
       const holder = await connectDatabase(database.location);
