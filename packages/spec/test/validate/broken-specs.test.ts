@@ -48,7 +48,13 @@ const CASES: BrokenSpec[] = [
     path: '(document)',
     message: /flow sequence|Missing|expected/i,
   },
-  { name: 'an empty file', text: '# nothing here\n', code: 'DOCUMENT_COUNT', path: '(document)', message: /empty/ },
+  {
+    name: 'an empty file',
+    text: '# nothing here\n',
+    code: 'DOCUMENT_COUNT',
+    path: '(document)',
+    message: /empty/,
+  },
   {
     name: 'three documents',
     text: 'a: 1\n---\nb: 2\n---\nc: 3\n',
@@ -143,7 +149,8 @@ const CASES: BrokenSpec[] = [
     name: 'a misspelt parameter type',
     fixture: TWO_STEP,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-write-to-gcs', 'inputDefinitions', 'parameters', 'text').parameterType = 'STRNG';
+      at(spec, 'components', 'comp-write-to-gcs', 'inputDefinitions', 'parameters', 'text').parameterType =
+        'STRNG';
     },
     code: 'ENUM_VALUE',
     path: 'components.comp-write-to-gcs.inputDefinitions.parameters.text.parameterType',
@@ -157,7 +164,8 @@ const CASES: BrokenSpec[] = [
     },
     code: 'ENUM_VALUE',
     path: 'root.dag.tasks.exit-op.triggerPolicy.strategy',
-    message: /"ALL_DONE" is not a TriggerStrategy; expected "ALL_UPSTREAM_TASKS_SUCCEEDED" or "ALL_UPSTREAM_TASKS_COMPLETED"/,
+    message:
+      /"ALL_DONE" is not a TriggerStrategy; expected "ALL_UPSTREAM_TASKS_SUCCEEDED" or "ALL_UPSTREAM_TASKS_COMPLETED"/,
   },
   {
     name: 'a component with both a DAG and an executor',
@@ -287,8 +295,17 @@ const CASES: BrokenSpec[] = [
     name: 'an output taken from a task that does not exist',
     fixture: CONDITION,
     mutate: (spec) => {
-      at(spec, 'root', 'dag', 'tasks', 'print-op', 'inputs', 'parameters', 'msg', 'taskOutputParameter').producerTask =
-        'flip-coin';
+      at(
+        spec,
+        'root',
+        'dag',
+        'tasks',
+        'print-op',
+        'inputs',
+        'parameters',
+        'msg',
+        'taskOutputParameter',
+      ).producerTask = 'flip-coin';
     },
     code: 'TASK_UNDEFINED',
     path: 'root.dag.tasks.print-op.inputs.parameters.msg.taskOutputParameter.producerTask',
@@ -322,7 +339,9 @@ const CASES: BrokenSpec[] = [
         componentRef: { name: 'comp-condition-1' },
         inputs: {
           parameters: {
-            'pipelinechannel--flip-coin-op-Output': { componentInputParameter: 'pipelinechannel--flip-coin-op-Output' },
+            'pipelinechannel--flip-coin-op-Output': {
+              componentInputParameter: 'pipelinechannel--flip-coin-op-Output',
+            },
             'pipelinechannel--text': { componentInputParameter: 'pipelinechannel--text' },
           },
         },
@@ -357,8 +376,17 @@ const CASES: BrokenSpec[] = [
     name: 'an output parameter the producer does not have',
     fixture: CONDITION,
     mutate: (spec) => {
-      at(spec, 'root', 'dag', 'tasks', 'print-op', 'inputs', 'parameters', 'msg', 'taskOutputParameter').outputParameterKey =
-        'Outptu';
+      at(
+        spec,
+        'root',
+        'dag',
+        'tasks',
+        'print-op',
+        'inputs',
+        'parameters',
+        'msg',
+        'taskOutputParameter',
+      ).outputParameterKey = 'Outptu';
     },
     code: 'OUTPUT_UNDEFINED',
     path: 'root.dag.tasks.print-op.inputs.parameters.msg.taskOutputParameter.outputParameterKey',
@@ -368,7 +396,8 @@ const CASES: BrokenSpec[] = [
     name: 'an output artifact the producer does not have',
     fixture: TWO_STEP,
     mutate: (spec) => {
-      at(readTask(spec), 'inputs', 'artifacts', 'input_gcs_path', 'taskOutputArtifact').outputArtifactKey = 'gcs_path';
+      at(readTask(spec), 'inputs', 'artifacts', 'input_gcs_path', 'taskOutputArtifact').outputArtifactKey =
+        'gcs_path';
     },
     code: 'OUTPUT_UNDEFINED',
     path: 'root.dag.tasks.read-from-gcs.inputs.artifacts.input_gcs_path.taskOutputArtifact.outputArtifactKey',
@@ -449,7 +478,8 @@ const CASES: BrokenSpec[] = [
     name: 'a string output wired into an integer input',
     fixture: CONDITION,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-print-op', 'inputDefinitions', 'parameters', 'msg').parameterType = 'NUMBER_INTEGER';
+      at(spec, 'components', 'comp-print-op', 'inputDefinitions', 'parameters', 'msg').parameterType =
+        'NUMBER_INTEGER';
     },
     code: 'TYPE_MISMATCH',
     path: 'root.dag.tasks.print-op.inputs.parameters.msg',
@@ -470,8 +500,15 @@ const CASES: BrokenSpec[] = [
     name: 'a Model wired into a Dataset input',
     fixture: IMPORTER,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-importer', 'outputDefinitions', 'artifacts', 'artifact', 'artifactType').schemaTitle =
-        'system.Model';
+      at(
+        spec,
+        'components',
+        'comp-importer',
+        'outputDefinitions',
+        'artifacts',
+        'artifact',
+        'artifactType',
+      ).schemaTitle = 'system.Model';
     },
     code: 'TYPE_MISMATCH',
     path: 'root.dag.tasks.train.inputs.artifacts.dataset',
@@ -481,8 +518,14 @@ const CASES: BrokenSpec[] = [
     name: 'a list of artifacts wired into a single artifact input',
     fixture: TWO_STEP,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-write-to-gcs', 'outputDefinitions', 'artifacts', 'output_gcs_path').isArtifactList =
-        true;
+      at(
+        spec,
+        'components',
+        'comp-write-to-gcs',
+        'outputDefinitions',
+        'artifacts',
+        'output_gcs_path',
+      ).isArtifactList = true;
     },
     code: 'TYPE_MISMATCH',
     path: 'root.dag.tasks.read-from-gcs.inputs.artifacts.input_gcs_path',
@@ -492,7 +535,8 @@ const CASES: BrokenSpec[] = [
     name: 'a final status wired into a string input',
     fixture: FINAL_STATUS,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-exit-op', 'inputDefinitions', 'parameters', 'status').parameterType = 'STRING';
+      at(spec, 'components', 'comp-exit-op', 'inputDefinitions', 'parameters', 'status').parameterType =
+        'STRING';
     },
     code: 'TYPE_MISMATCH',
     path: 'root.dag.tasks.exit-op.inputs.parameters.status.taskFinalStatus',
@@ -502,7 +546,9 @@ const CASES: BrokenSpec[] = [
     name: 'a final status input bound to a constant',
     fixture: FINAL_STATUS,
     mutate: (spec) => {
-      at(spec, 'root', 'dag', 'tasks', 'exit-op', 'inputs', 'parameters').status = { runtimeValue: { constant: 'ok' } };
+      at(spec, 'root', 'dag', 'tasks', 'exit-op', 'inputs', 'parameters').status = {
+        runtimeValue: { constant: 'ok' },
+      };
     },
     code: 'TYPE_MISMATCH',
     path: 'root.dag.tasks.exit-op.inputs.parameters.status',
@@ -512,8 +558,14 @@ const CASES: BrokenSpec[] = [
     name: 'a default that does not fit its type',
     fixture: IF_PLACEHOLDER,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-container-with-if-placeholder', 'inputDefinitions', 'parameters', 'optional_input')
-        .parameterType = 'NUMBER_INTEGER';
+      at(
+        spec,
+        'components',
+        'comp-container-with-if-placeholder',
+        'inputDefinitions',
+        'parameters',
+        'optional_input',
+      ).parameterType = 'NUMBER_INTEGER';
     },
     code: 'DEFAULT_VALUE_INVALID',
     path: 'components.comp-container-with-if-placeholder.inputDefinitions.parameters.optional_input.defaultValue',
@@ -551,7 +603,8 @@ const CASES: BrokenSpec[] = [
     },
     code: 'INPUT_UNDEFINED',
     path: 'root.dag.tasks.condition-1.triggerPolicy.condition',
-    message: /reads input parameter "pipelinechannel--flip-coin-Output", .*did you mean "pipelinechannel--flip-coin-op-Output"/,
+    message:
+      /reads input parameter "pipelinechannel--flip-coin-Output", .*did you mean "pipelinechannel--flip-coin-op-Output"/,
   },
   {
     name: 'a parameter selector that does not parse',
@@ -627,7 +680,13 @@ const CASES: BrokenSpec[] = [
     name: 'an IfPresent on an input that does not exist',
     fixture: IF_PLACEHOLDER,
     mutate: (spec) => {
-      const container = at(spec, 'deploymentSpec', 'executors', 'exec-container-with-if-placeholder', 'container');
+      const container = at(
+        spec,
+        'deploymentSpec',
+        'executors',
+        'exec-container-with-if-placeholder',
+        'container',
+      );
       (container.command as string[])[1] = '{"IfPresent": {"InputName": "optional_inptu", "Then": ["x"]}}';
     },
     code: 'PLACEHOLDER_UNDEFINED',
@@ -668,7 +727,9 @@ const CASES: BrokenSpec[] = [
     name: 'an importer reading its URI from an undeclared input',
     fixture: IMPORTER,
     mutate: (spec) => {
-      at(spec, 'deploymentSpec', 'executors', 'exec-importer', 'importer').artifactUri = { runtimeParameter: 'url' };
+      at(spec, 'deploymentSpec', 'executors', 'exec-importer', 'importer').artifactUri = {
+        runtimeParameter: 'url',
+      };
     },
     code: 'INPUT_UNDEFINED',
     path: 'deploymentSpec.executors.exec-importer.importer.artifactUri.runtimeParameter',
