@@ -35,8 +35,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Every location in a JSON tree, as the list of keys leading to it. */
 function locations(value: Json, prefix: (string | number)[] = [], into: (string | number)[][] = []) {
   into.push(prefix);
-  if (Array.isArray(value)) value.forEach((item, index) => locations(item, [...prefix, index], into));
-  else if (value && typeof value === 'object')
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) locations(item, [...prefix, index], into);
+  } else if (value && typeof value === 'object')
     for (const [key, item] of Object.entries(value)) locations(item, [...prefix, key], into);
   return into;
 }

@@ -335,7 +335,7 @@ const CASES: BrokenSpec[] = [
     name: 'a DAG component that contains itself',
     fixture: CONDITION,
     mutate: (spec) => {
-      at(spec, 'components', 'comp-condition-1', 'dag', 'tasks')['again'] = {
+      at(spec, 'components', 'comp-condition-1', 'dag', 'tasks').again = {
         componentRef: { name: 'comp-condition-1' },
         inputs: {
           parameters: {
