@@ -1,5 +1,5 @@
 import { hasErrors, type SpecIssue } from './issues/spec-issue.ts';
-import { type LoadedPipeline, loadPipelineText } from './load/load-pipeline.ts';
+import { type LoadedPipeline, loadPipelineTextWithPositions } from './load/load-pipeline.ts';
 import { validatePipeline } from './validate/validate-pipeline.ts';
 
 export interface CheckResult {
@@ -16,8 +16,21 @@ export interface CheckResult {
  * if (!pipeline) throw new Error(issues.map(formatIssue).join('\n'));
  */
 export function checkPipelineText(text: string): CheckResult {
-  const loaded = loadPipelineText(text);
-  if (loaded.pipeline === undefined) return { issues: loaded.issues };
-  const issues = [...loaded.issues, ...validatePipeline(loaded.pipeline)];
-  return hasErrors(issues) ? { issues } : { pipeline: loaded.pipeline, issues };
+  const { result, locate } = loadPipelineTextWithPositions(text);
+  if (result.pipeline === undefined) return { issues: inDocumentOrder(result.issues) };
+  const issues = inDocumentOrder([...result.issues, ...locate(validatePipeline(result.pipeline))]);
+  return hasErrors(issues) ? { issues } : { pipeline: result.pipeline, issues };
+}
+
+/** Issues sorted the way a reader meets them: by document, then line; unplaced issues keep their order. */
+function inDocumentOrder(issues: SpecIssue[]): SpecIssue[] {
+  return issues
+    .map((issue, order) => ({ issue, order }))
+    .sort(
+      (a, b) =>
+        a.issue.document - b.issue.document ||
+        (a.issue.line ?? Number.MAX_SAFE_INTEGER) - (b.issue.line ?? Number.MAX_SAFE_INTEGER) ||
+        a.order - b.order,
+    )
+    .map(({ issue }) => issue);
 }

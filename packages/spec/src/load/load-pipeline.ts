@@ -28,12 +28,26 @@ export interface LoadResult {
  * for (const issue of issues) console.log(formatIssue(issue));
  */
 export function loadPipelineText(text: string): LoadResult {
+  return loadPipelineTextWithPositions(text).result;
+}
+
+/**
+ * The load result, plus a function that adds source positions to issues found later about the same text
+ * (the validator's), so every issue a user sees points at a line.
+ */
+export function loadPipelineTextWithPositions(text: string): {
+  result: LoadResult;
+  locate: (issues: readonly SpecIssue[]) => SpecIssue[];
+} {
   const outcome = parseDocuments(text);
-  if (!outcome.ok) return { issues: outcome.issues };
-  const { values, locate } = outcome.parsed;
-  const result = loadPipelineDocuments(values);
-  const issues = result.issues.map((issue) => ({ ...issue, ...locate(issue.document, issue.path) }));
-  return result.pipeline === undefined ? { issues } : { pipeline: result.pipeline, issues };
+  if (!outcome.ok) return { result: { issues: outcome.issues }, locate: (issues) => [...issues] };
+  const { values, locate: position } = outcome.parsed;
+  const locate = (issues: readonly SpecIssue[]) =>
+    issues.map((issue) => ({ ...issue, ...position(issue.document, issue.path) }));
+  const loaded = loadPipelineDocuments(values);
+  const issues = locate(loaded.issues);
+  const result = loaded.pipeline === undefined ? { issues } : { pipeline: loaded.pipeline, issues };
+  return { result, locate };
 }
 
 /**
