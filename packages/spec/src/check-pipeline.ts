@@ -1,15 +1,18 @@
 import { hasErrors, type SpecIssue } from './issues/spec-issue.ts';
 import { type LoadedPipeline, loadPipelineTextWithPositions } from './load/load-pipeline.ts';
+import type { ExecutionPlan } from './plan/execution-plan.ts';
+import { PlanError } from './plan/plan-error.ts';
+import { planPipeline } from './plan/plan-pipeline.ts';
 import { validatePipeline } from './validate/validate-pipeline.ts';
 
-export interface CheckResult {
-  /** Present only when the pipeline loaded and has no errors (warnings allowed). */
-  readonly pipeline?: LoadedPipeline;
-  readonly issues: SpecIssue[];
-}
+export type CheckResult =
+  /** The pipeline loaded, has no errors (warnings allowed) and has an execution plan. */
+  | { readonly pipeline: LoadedPipeline; readonly plan: ExecutionPlan; readonly issues: SpecIssue[] }
+  | { readonly pipeline?: undefined; readonly plan?: undefined; readonly issues: SpecIssue[] };
 
 /**
- * Loads and validates pipeline text in one step: what `cairn validate` and the API's upload do.
+ * Loads, validates and plans pipeline text in one step: what `cairn validate` and the API's upload do, so
+ * that a pipeline accepted anywhere is one the engine can run.
  *
  * @example
  * const { pipeline, issues } = checkPipelineText(readFileSync('pipeline.yaml', 'utf8'));
@@ -19,7 +22,20 @@ export function checkPipelineText(text: string): CheckResult {
   const { result, locate } = loadPipelineTextWithPositions(text);
   if (result.pipeline === undefined) return { issues: inDocumentOrder(result.issues) };
   const issues = inDocumentOrder([...result.issues, ...locate(validatePipeline(result.pipeline))]);
-  return hasErrors(issues) ? { issues } : { pipeline: result.pipeline, issues };
+  if (hasErrors(issues)) return { issues };
+  try {
+    return { pipeline: result.pipeline, plan: planPipeline(result.pipeline.spec), issues };
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    const issue: SpecIssue = {
+      code: error.code,
+      severity: 'error',
+      document: 0,
+      path: error.path,
+      message: error.reason,
+    };
+    return { issues: inDocumentOrder([...issues, ...locate([issue])]) };
+  }
 }
 
 /** Issues sorted the way a reader meets them: by document, then line; unplaced issues keep their order. */

@@ -4,5 +4,8 @@ export * from './issues/spec-issue.ts';
 export * from './load/load-pipeline.ts';
 export * from './model/pipeline-spec.ts';
 export * from './placeholders/parse-placeholders.ts';
+export * from './plan/execution-plan.ts';
+export * from './plan/plan-error.ts';
+export { planPipeline } from './plan/plan-pipeline.ts';
 export { SUPPORTED_SCHEMA_VERSIONS } from './validate/check-schema-version.ts';
 export * from './validate/validate-pipeline.ts';

@@ -37,7 +37,7 @@ describe('cairn validate', () => {
   test('a valid KFP pipeline is ok, with exit status 0', async () => {
     const result = await cli('validate', path.join(KFP_IR, 'hello_world.yaml'));
     assert.equal(result.code, 0, result.err);
-    assert.equal(result.out, `${path.join(KFP_IR, 'hello_world.yaml')}: ok (pipeline "echo")`);
+    assert.equal(result.out, `${path.join(KFP_IR, 'hello_world.yaml')}: ok (pipeline "echo": 1 task)`);
   });
 
   test('one line per file, the errors of an invalid file with their paths, and exit status 1', async () => {
@@ -46,10 +46,29 @@ describe('cairn validate', () => {
     const result = await cli('validate', good, bad);
     assert.equal(result.code, 1);
     assert.deepEqual(result.out.split('\n'), [
-      `${good}: ok (pipeline "pipeline-secret-env")`,
+      `${good}: ok (pipeline "pipeline-secret-env": 2 tasks)`,
       `${bad}: invalid, 1 error`,
       '  error: root.dag.tasks.train.componentRef.name (line 11, column 36): component "comp-trian" is not defined (did you mean "comp-train"?)',
     ]);
+  });
+
+  test('-o json describes a valid pipeline with the shape of its plan', async () => {
+    const file = path.join(KFP_IR, 'pipeline_with_loops_and_conditions.yaml');
+    const result = await cli('validate', '-o', 'json', file);
+    assert.equal(result.code, 0, result.err);
+    assert.deepEqual(JSON.parse(result.out), {
+      valid: true,
+      files: [
+        {
+          file,
+          valid: true,
+          pipeline_name: 'pipeline-with-loops-and-conditions-multi-layers',
+          plan: { dags: 15, tasks: 27, loops: 8, conditions: 6, exit_handlers: 0 },
+          errors: [],
+          warnings: [],
+        },
+      ],
+    });
   });
 
   test('-o json gives each file with its errors and warnings', async () => {
@@ -82,7 +101,7 @@ describe('cairn validate', () => {
     assert.equal(lenient.code, 0, lenient.out);
     assert.match(
       lenient.out,
-      /: ok \(pipeline "typo"\), 1 warning\n {2}warning: labels \(line 12, column 9\): unknown field/,
+      /: ok \(pipeline "typo": 1 task\), 1 warning\n {2}warning: labels \(line 12, column 9\): unknown field/,
     );
     const strict = await cli('validate', '--strict', file);
     assert.equal(strict.code, 1);

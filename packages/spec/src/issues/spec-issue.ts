@@ -17,6 +17,7 @@ export type SpecIssueCode =
   // References between parts of the spec.
   | 'COMPONENT_UNDEFINED'
   | 'EXECUTOR_UNDEFINED'
+  | 'EXECUTOR_UNSUPPORTED'
   | 'TASK_UNDEFINED'
   | 'DEPENDENCY_CYCLE'
   | 'COMPONENT_RECURSION'

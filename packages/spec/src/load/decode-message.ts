@@ -82,9 +82,9 @@ function decodeField(
       if (typeof raw === 'string' && /^-?\d+(\.\d{1,9})?s$/.test(raw)) return raw;
       return mismatch(raw, 'a duration such as "30s" or "1.5s"', path, issues);
     case 'value':
-      return raw;
+      return jsonValueOrReport(raw, path, issues);
     case 'struct':
-      if (isPlainObject(raw)) return raw;
+      if (isPlainObject(raw)) return jsonValueOrReport(raw, path, issues);
       return mismatch(raw, 'an object', path, issues);
     case 'message':
       return decodeMessage(raw, field.message(), path, issues);
@@ -107,6 +107,34 @@ function decodeField(
       return decoded;
     }
   }
+}
+
+/**
+ * YAML can write numbers JSON cannot hold (`.nan`, `.inf`); a spec carrying them could not be stored or
+ * sent over the API, so they are refused where they appear.
+ */
+function jsonValueOrReport(raw: unknown, path: readonly PathSegment[], issues: IssueCollector): unknown {
+  const bad = nonJsonNumber(raw, path, 0);
+  if (bad === undefined) return raw;
+  issues.error('FIELD_TYPE', bad.path, `${bad.value} is not a JSON number; expected a finite number`);
+  return undefined;
+}
+
+function nonJsonNumber(
+  value: unknown,
+  path: readonly PathSegment[],
+  depth: number,
+): { path: PathSegment[]; value: number } | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path: [...path], value };
+  if (typeof value !== 'object' || value === null || depth > 100) return undefined;
+  const entries: [PathSegment, unknown][] = Array.isArray(value)
+    ? [...value.entries()]
+    : Object.entries(value);
+  for (const [key, child] of entries) {
+    const found = nonJsonNumber(child, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function decodeInteger(

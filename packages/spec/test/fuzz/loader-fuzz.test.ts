@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import {
   checkPipelineText,
+  hasErrors,
   loadPipelineDocuments,
+  planPipeline,
   type SpecIssue,
   validatePipeline,
 } from '../../src/index.ts';
@@ -12,11 +14,12 @@ import { kfpFixtureNames, loadKfpFixture, readKfpFixture } from '../support/kfp-
 
 /**
  * No input crashes the loader: whatever arrives, the answer is a list of structured issues (and, when there
- * are no errors, a pipeline), never an exception or a hang.
+ * are no errors, a pipeline that the planner can plan), never an exception or a hang.
  */
 const FIXTURES = kfpFixtureNames();
 const RUNS = 500;
-const SLOW_MS = 2000;
+// Generous: a hang is unbounded, while a loaded CI machine can slow an honest check by a lot.
+const SLOW_MS = 10_000;
 
 function assertStructured(check: () => { issues: SpecIssue[] }): void {
   const started = performance.now();
@@ -86,11 +89,16 @@ describe('loader and validator under fuzzing', () => {
           }
           assertStructured(() => {
             const loaded = loadPipelineDocuments([document]);
-            return loaded.pipeline
-              ? { issues: [...loaded.issues, ...validatePipeline(loaded.pipeline)] }
-              : loaded;
+            if (loaded.pipeline === undefined) return loaded;
+            const issues = [...loaded.issues, ...validatePipeline(loaded.pipeline)];
+            if (!hasErrors(issues)) planPipeline(loaded.pipeline.spec);
+            return { issues };
           });
-          assertStructured(() => checkPipelineText(stringify(document)));
+          assertStructured(() => {
+            const checked = checkPipelineText(stringify(document));
+            if (checked.pipeline) planPipeline(checked.pipeline.spec);
+            return checked;
+          });
         },
       ),
       { numRuns: RUNS },
@@ -111,7 +119,11 @@ describe('loader and validator under fuzzing', () => {
             const position = at % (text.length + 1);
             text = text.slice(0, position) + insert + text.slice(position + remove);
           }
-          assertStructured(() => checkPipelineText(text));
+          assertStructured(() => {
+            const checked = checkPipelineText(text);
+            if (checked.pipeline) planPipeline(checked.pipeline.spec);
+            return checked;
+          });
         },
       ),
       { numRuns: RUNS },

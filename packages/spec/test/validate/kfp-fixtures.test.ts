@@ -11,10 +11,11 @@ describe('KFP compiled fixtures', () => {
   });
 
   for (const name of names) {
-    test(`${name} loads and validates without errors or warnings`, () => {
-      const { pipeline, issues } = checkPipelineText(readKfpFixture(name));
+    test(`${name} loads, validates and plans without errors or warnings`, () => {
+      const { pipeline, plan, issues } = checkPipelineText(readKfpFixture(name));
       assert.deepEqual(issues.map(formatIssue), []);
       assert.ok(pipeline);
+      assert.ok(plan.summary.tasks.total > 0);
     });
   }
 });

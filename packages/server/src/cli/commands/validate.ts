@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { checkPipelineText, formatIssue, formatPath, type SpecIssue } from '@cairn/spec';
+import { checkPipelineText, formatIssue, formatPath, type PlanSummary, type SpecIssue } from '@cairn/spec';
 import type { Command } from 'commander';
 import { CairnError, errorMessage } from '../../errors.ts';
 import type { CliContext } from '../output.ts';
@@ -9,6 +9,7 @@ interface FileCheck {
   file: string;
   valid: boolean;
   pipelineName?: string;
+  summary?: PlanSummary;
   unreadable?: string;
   issues: SpecIssue[];
 }
@@ -20,12 +21,12 @@ async function checkFile(file: string, strict: boolean): Promise<FileCheck> {
   } catch (error) {
     return { file, valid: false, unreadable: `cannot read the file: ${errorMessage(error)}`, issues: [] };
   }
-  const { pipeline, issues } = checkPipelineText(text);
+  const { pipeline, plan, issues } = checkPipelineText(text);
   const warned = issues.some((issue) => issue.severity === 'warning');
   return {
     file,
     valid: pipeline !== undefined && !(strict && warned),
-    ...(pipeline ? { pipelineName: pipeline.spec.pipelineInfo.name } : {}),
+    ...(pipeline ? { pipelineName: pipeline.spec.pipelineInfo.name, summary: plan.summary } : {}),
     issues,
   };
 }
@@ -45,10 +46,30 @@ function checkJson(check: FileCheck) {
     file: check.file,
     valid: check.valid,
     ...(check.pipelineName === undefined ? {} : { pipeline_name: check.pipelineName }),
+    ...(check.summary === undefined ? {} : { plan: summaryJson(check.summary) }),
     ...(check.unreadable === undefined ? {} : { unreadable: check.unreadable }),
     errors: check.issues.filter((issue) => issue.severity === 'error').map(issueJson),
     warnings: check.issues.filter((issue) => issue.severity === 'warning').map(issueJson),
   };
+}
+
+function summaryJson(summary: PlanSummary) {
+  return {
+    dags: summary.dags,
+    tasks: summary.tasks.total,
+    loops: summary.iterators,
+    conditions: summary.conditions,
+    exit_handlers: summary.exitHandlers,
+  };
+}
+
+/** `4 tasks, 2 loops`: the shape of the pipeline, leaving out what it does not use. */
+function describeShape(summary: PlanSummary): string {
+  const parts = [plural(summary.tasks.total, 'task')];
+  if (summary.iterators > 0) parts.push(plural(summary.iterators, 'loop'));
+  if (summary.conditions > 0) parts.push(plural(summary.conditions, 'condition'));
+  if (summary.exitHandlers > 0) parts.push(plural(summary.exitHandlers, 'exit handler'));
+  return parts.join(', ');
 }
 
 function plural(count: number, noun: string): string {
@@ -60,7 +81,8 @@ function checkLines(check: FileCheck): string[] {
   const errors = check.issues.filter((issue) => issue.severity === 'error').length;
   const warnings = check.issues.length - errors;
   const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : ''];
-  const verdict = check.valid ? `ok (pipeline "${check.pipelineName}")` : 'invalid';
+  const shape = check.summary === undefined ? '' : `: ${describeShape(check.summary)}`;
+  const verdict = check.valid ? `ok (pipeline "${check.pipelineName}"${shape})` : 'invalid';
   const summary = [verdict, ...counts.filter(Boolean)].join(', ');
   return [
     `${check.file}: ${summary}`,
