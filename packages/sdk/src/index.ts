@@ -23,6 +23,7 @@ export {
   compilePipeline,
   type SpecOverrides,
 } from './compiler/compile.ts';
+export { isCompilable, loadPipelineModule, type ModulePipeline } from './compiler/load-pipeline-module.ts';
 export { Collected } from './dsl/channels/collected.ts';
 export {
   ArtifactChannel,
@@ -70,5 +71,10 @@ export {
   SlicedClassificationMetrics,
 } from './dsl/types/artifact-spec.ts';
 export type { InputsSpec, OutputsSpec } from './dsl/types/io-types.ts';
-export { Parameter, ParameterSpec, TaskFinalStatus } from './dsl/types/parameter-spec.ts';
+export {
+  Parameter,
+  ParameterSpec,
+  type PipelineTaskFinalStatus,
+  TaskFinalStatus,
+} from './dsl/types/parameter-spec.ts';
 export { DEFAULT_FUNCTION_IMAGE } from './runtime/function-container.ts';

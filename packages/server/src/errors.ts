@@ -14,7 +14,8 @@ export type CairnErrorCode =
   | 'ARTIFACT_KEY_INVALID'
   | 'ARTIFACT_NOT_FOUND'
   | 'ARTIFACT_RANGE_INVALID'
-  | 'ARTIFACT_STORE_FAILED';
+  | 'ARTIFACT_STORE_FAILED'
+  | 'PIPELINE_INVALID';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

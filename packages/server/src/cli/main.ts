@@ -3,6 +3,7 @@ import { CairnError } from '../errors.ts';
 import { CAIRN_VERSION } from '../version.ts';
 import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminStatus } from './commands/admin-status.ts';
+import { registerCompile } from './commands/compile.ts';
 import { registerValidate } from './commands/validate.ts';
 import { addConfigOptions } from './config-options.ts';
 import { type CliContext, type Output, processOutput } from './output.ts';
@@ -27,6 +28,7 @@ function buildProgram(context: CliContext): Command {
     .exitOverride();
   registerAdminStatus(admin, context);
   registerAdminMigrate(admin, context);
+  registerCompile(program, context);
   registerValidate(program, context);
   return program;
 }

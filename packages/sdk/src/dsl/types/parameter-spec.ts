@@ -45,9 +45,29 @@ export type ParameterValue<
         ? I extends 'Any'
           ? JsonValue[]
           : ParameterValue<I>[]
-        : K extends 'Struct' | 'TaskFinalStatus'
+        : K extends 'Struct'
           ? JsonObject
-          : JsonValue;
+          : K extends 'TaskFinalStatus'
+            ? PipelineTaskFinalStatus
+            : JsonValue;
+
+/**
+ * What a `TaskFinalStatus` input receives when the exit task runs: KFP's `PipelineTaskFinalStatus`
+ * message in its JSON form.
+ *
+ * @example
+ * const failed = (status: PipelineTaskFinalStatus) => status.state === 'FAILED';
+ */
+export type PipelineTaskFinalStatus = JsonObject & {
+  /** The final state of the guarded tasks: `SUCCEEDED`, `FAILED` or `CANCELED`. */
+  readonly state: string;
+  /** The run the tasks belong to. */
+  readonly pipelineJobResourceName: string;
+  /** The task (the exit handler's group) whose status this is. */
+  readonly pipelineTaskName: string;
+  /** Present when the tasks failed. */
+  readonly error?: { readonly code?: number; readonly message?: string };
+};
 
 /**
  * The type of a parameter as the compiler tracks it: its IR type and, where KFP's type string says more
