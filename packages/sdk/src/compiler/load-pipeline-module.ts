@@ -2,13 +2,23 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Compilable } from './compile.ts';
 
-/** A pipeline found in a module, and the export it was found under. */
+/**
+ * A pipeline found in a module, and the export it was found under.
+ *
+ * @example
+ * const { exportName, target }: ModulePipeline = await loadPipelineModule('pipeline.ts');
+ */
 export interface ModulePipeline {
   readonly exportName: string;
   readonly target: Compilable;
 }
 
-/** Whether a value is something `compile` takes: a pipeline or a component. */
+/**
+ * Whether a value is something `compile` takes: a pipeline or a component.
+ *
+ * @example
+ * const targets = Object.values(await import('./pipelines.ts')).filter(isCompilable);
+ */
 export function isCompilable(value: unknown): value is Compilable {
   const definition = (value as { definition?: { implementation?: { kind?: unknown } } } | null)?.definition;
   return typeof definition?.implementation?.kind === 'string';
