@@ -35,9 +35,9 @@ import pipelineWithRetry from './pipelines/pipeline-with-retry.ts';
 import pipelineWithStringMachineFieldsPipelineInput from './pipelines/pipeline-with-string-machine-fields-pipeline-input.ts';
 import pipelineWithTaskFinalStatus from './pipelines/pipeline-with-task-final-status.ts';
 
-// KFP's compiled pipelines, the compatibility reference (../shared/kfp/ir next to the repository), and two
+// KFP's compiled pipelines, the compatibility reference (vendored in fixtures/kfp/ir), and two
 // more from the same place in KFP's repository (see fixtures/NOTICE.md).
-const SHARED_FIXTURES = path.resolve(import.meta.dirname, '../../../../../shared/kfp/ir');
+const SHARED_FIXTURES = path.resolve(import.meta.dirname, '../../../../fixtures/kfp/ir');
 const LOCAL_FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
 
 // Each TypeScript pipeline re-writes the KFP test pipeline that compiled to the fixture.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 
-const KFP_IR = path.resolve(import.meta.dirname, '../../../../../shared/kfp/ir');
+const KFP_IR = path.resolve(import.meta.dirname, '../../../../fixtures/kfp/ir');
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type LoadedPipeline, loadPipelineText } from '../../src/index.ts';
 
-/** The KFP SDK's compiled pipelines, the compatibility reference (../shared/kfp/ir next to the repository). */
-export const KFP_FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../../../shared/kfp/ir');
+/** The KFP SDK's compiled pipelines, the compatibility reference (a vendored copy; see its NOTICE.md). */
+export const KFP_FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../../fixtures/kfp/ir');
 
 /** Every fixture, as a path relative to KFP_FIXTURES_DIR, sorted. */
 export function kfpFixtureNames(): string[] {
