@@ -14,7 +14,7 @@ import {
   LoopArtifactArgument,
   LoopParameterArgument,
 } from '../dsl/channels/loop-argument.ts';
-import { channelsInString, PipelineChannel } from '../dsl/channels/pipeline-channel.ts';
+import { channelsInString, channelsInValue, PipelineChannel } from '../dsl/channels/pipeline-channel.ts';
 import {
   ConditionGroup,
   ParallelForGroup,
@@ -209,7 +209,7 @@ export function taskSpecOfTask(
       bindFromChannel(inputName, value);
     } else {
       let constant: JsonValue = value;
-      for (const channel of channelsInConstant(task, value)) {
+      for (const channel of channelsInValue(task.owner, value)) {
         const injected = additionalInputName(channel);
         if (inputs.has(injected)) {
           throw new Error(
@@ -223,24 +223,6 @@ export function taskSpecOfTask(
     }
   }
   return spec;
-}
-
-function channelsInConstant(task: TaskNode, value: JsonValue): PipelineChannel[] {
-  const found = new Map<string, PipelineChannel>();
-  const visit = (current: JsonValue): void => {
-    if (typeof current === 'string') {
-      for (const channel of channelsInString(task.owner, current)) found.set(channel.pattern, channel);
-    } else if (Array.isArray(current)) {
-      for (const item of current) visit(item);
-    } else if (current !== null && typeof current === 'object') {
-      for (const [key, item] of Object.entries(current)) {
-        visit(key);
-        visit(item);
-      }
-    }
-  };
-  visit(value);
-  return [...found.values()];
 }
 
 function replaceInStrings(value: JsonValue, pattern: string, replacement: string): JsonValue {

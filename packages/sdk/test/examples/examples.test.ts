@@ -3,8 +3,6 @@
 // with an ExecutorInput built by hand and file:// URIs into a scratch directory. (Running whole pipelines
 // is the engine's job; this proves the code inside the examples works offline.)
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +10,9 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkPipelineText, type JsonValue, type PipelineSpec } from '@cairn/spec';
 import { compile, loadPipelineModule } from '../../src/index.ts';
+import { runContainer } from '../support/run-container.ts';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
-const NODE_BIN = fileURLToPath(new URL('../../../../node_modules/.bin', import.meta.url));
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'cairn-examples-'));
 after(() => rm(scratch, { recursive: true, force: true }));
@@ -100,23 +98,7 @@ async function runComponent(
       outputFile,
     },
   };
-  const args = (container.args ?? []).map((arg) => (arg === '{{$}}' ? JSON.stringify(executorInput) : arg));
-  const [program, ...commandArgs] = container.command ?? [];
-  assert.ok(program);
-  const child = spawn(program, [...commandArgs, ...args], {
-    env: { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`, TMPDIR: scratch },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
+  const { code, stdout, stderr } = await runContainer(container, executorInput, scratch);
   assert.equal(code, 0, `${component} failed:\n${stderr}`);
   const output = JSON.parse(await readFile(outputFile, 'utf8')) as {
     parameterValues?: Record<string, JsonValue>;

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { JsonObject, JsonValue } from '@cairn/spec';
 import type {
   Artifact,
@@ -23,8 +23,7 @@ import {
   type FunctionSignature,
   functionContainer,
 } from '../../src/runtime/function-container.ts';
-
-const NODE_BIN = fileURLToPath(new URL('../../../../node_modules/.bin', import.meta.url));
+import { type ContainerRun, runContainer } from '../support/run-container.ts';
 
 const scratch = await mkdtemp(join(tmpdir(), 'cairn-function-container-'));
 after(() => rm(scratch, { recursive: true, force: true }));
@@ -35,38 +34,9 @@ async function taskDirectory(): Promise<{ dir: string; uri: (name: string) => st
   return { dir, uri: (name) => pathToFileURL(join(dir, name)).href };
 }
 
-interface TaskResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the container's command and args as a container runtime would, with `{{$}}` resolved. */
-async function runTask(
-  container: FunctionContainer,
-  executorInput: ExecutorInput | string,
-): Promise<TaskResult> {
-  const json = typeof executorInput === 'string' ? executorInput : JSON.stringify(executorInput);
-  const [program, ...commandArgs] = container.command;
-  assert.ok(program !== undefined);
-  const args = container.args.map((arg) => (arg === '{{$}}' ? json : arg));
-  const child = spawn(program, [...commandArgs, ...args], {
-    // mktemp makes the program's directory under TMPDIR: the scratch directory, removed after the tests.
-    env: { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`, TMPDIR: scratch },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A task that does not end fails its test instead of hanging the suite.
-    timeout: 30_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+function runTask(container: FunctionContainer, executorInput: ExecutorInput | string): Promise<ContainerRun> {
+  return runContainer(container, executorInput, scratch);
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -371,7 +341,7 @@ describe('function components that fail', () => {
   async function runCount(
     fn: (inputs: { n: number }, outputs: { report: Markdown }) => unknown,
     parameterValues: Record<string, JsonValue> = { n: 3 },
-  ): Promise<TaskResult & { outputFile: string }> {
+  ): Promise<ContainerRun & { outputFile: string }> {
     const task = await taskDirectory();
     const outputFile = join(task.dir, 'executor_output.json');
     const container = functionContainer({ name: 'count', fn, signature: countSignature });

@@ -1,4 +1,4 @@
-import type { ParameterType } from '@cairn/spec';
+import type { JsonValue, ParameterType } from '@cairn/spec';
 import type { ItemKind, ParameterKind, ParameterTypeInfo } from '../types/parameter-spec.ts';
 
 declare const parameterKind: unique symbol;
@@ -139,6 +139,31 @@ export function channelsInString(owner: ChannelOwner, text: string): PipelineCha
     }
     found.set(pattern, channel.plainCopy());
   }
+  return [...found.values()];
+}
+
+/**
+ * The channels embedded anywhere in a constant argument, in its strings and its object keys, each once
+ * (template literals with pipeline values, inside lists and structs too).
+ *
+ * @example
+ * channelsInValue(owner, { path: `gs://bucket/${task.outputs.Output}` }); // [the plain Output channel]
+ */
+export function channelsInValue(owner: ChannelOwner, value: JsonValue): PipelineChannel[] {
+  const found = new Map<string, PipelineChannel>();
+  const visit = (current: JsonValue): void => {
+    if (typeof current === 'string') {
+      for (const channel of channelsInString(owner, current)) found.set(channel.pattern, channel);
+    } else if (Array.isArray(current)) {
+      for (const item of current) visit(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, item] of Object.entries(current)) {
+        visit(key);
+        visit(item);
+      }
+    }
+  };
+  visit(value);
   return [...found.values()];
 }
 

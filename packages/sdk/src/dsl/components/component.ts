@@ -3,7 +3,7 @@ import { CollectedChannel } from '../channels/collected.ts';
 import { LoopArgumentVariable, LoopParameterArgument } from '../channels/loop-argument.ts';
 import {
   ArtifactChannel,
-  channelsInString,
+  channelsInValue,
   ParameterChannel,
   PipelineChannel,
 } from '../channels/pipeline-channel.ts';
@@ -253,27 +253,14 @@ function channelsInConstant(
   name: string,
   value: JsonValue,
 ): PipelineChannel[] {
-  const found: PipelineChannel[] = [];
-  const visit = (current: JsonValue): void => {
-    if (typeof current === 'string') {
-      for (const channel of channelsInString(graph, current)) {
-        if (channel instanceof ArtifactChannel) {
-          throw new TypeError(
-            `input '${name}' of component '${component}' embeds artifact ${channel.name} in a string; pass artifacts to artifact inputs`,
-          );
-        }
-        found.push(channel);
-      }
-    } else if (Array.isArray(current)) {
-      for (const item of current) visit(item);
-    } else if (current !== null && typeof current === 'object') {
-      for (const [key, item] of Object.entries(current)) {
-        visit(key);
-        visit(item);
-      }
+  const found = channelsInValue(graph, value);
+  for (const channel of found) {
+    if (channel instanceof ArtifactChannel) {
+      throw new TypeError(
+        `input '${name}' of component '${component}' embeds artifact ${channel.name} in a string; pass artifacts to artifact inputs`,
+      );
     }
-  };
-  visit(value);
+  }
   return found;
 }
 
