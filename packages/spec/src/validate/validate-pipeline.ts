@@ -3,13 +3,14 @@ import type { LoadedPipeline } from '../load/load-pipeline.ts';
 import { checkComponents } from './check-components.ts';
 import { checkDag } from './check-dag.ts';
 import { checkExecutors } from './check-executors.ts';
+import { checkPlatformSpec } from './check-platform-spec.ts';
 import { checkSchemaVersion } from './check-schema-version.ts';
 import { SpecIndex } from './spec-index.ts';
 
 /**
  * Semantic checks of a structurally valid pipeline: references between components, executors and tasks;
  * dependency cycles; wiring and types between producers and consumers; CEL conditions and selectors;
- * placeholders. Returns every problem found, not just the first.
+ * placeholders; executors the platform spec configures. Returns every problem found, not just the first.
  *
  * @example
  * const { pipeline, issues } = loadPipelineText(text);
@@ -22,5 +23,7 @@ export function validatePipeline(pipeline: LoadedPipeline): SpecIssue[] {
   checkComponents(index, issues);
   checkExecutors(index, issues);
   for (const site of index.sites()) checkDag(index, site, issues);
-  return issues.issues;
+  const platformIssues = new IssueCollector(1);
+  if (pipeline.platformSpec) checkPlatformSpec(pipeline.platformSpec, index, platformIssues);
+  return [...issues.issues, ...platformIssues.issues];
 }

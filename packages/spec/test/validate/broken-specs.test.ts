@@ -736,6 +736,20 @@ const CASES: BrokenSpec[] = [
     message: /the importer reads its URI from "url", which component "comp-importer" does not declare/,
   },
   {
+    name: 'a platform spec configuring an executor the pipeline does not have',
+    fixture: 'critical/pipeline_with_secret_as_env.yaml',
+    mutate: (_spec, documents) => {
+      const executors = at(documents[1] ?? {}, 'platforms', 'kubernetes', 'deploymentSpec', 'executors');
+      executors['exec-cmop'] = executors['exec-comp'] ?? {};
+      delete executors['exec-comp'];
+    },
+    code: 'EXECUTOR_UNDEFINED',
+    path: 'platforms.kubernetes.deploymentSpec.executors.exec-cmop',
+    document: 1,
+    message:
+      /executor "exec-cmop" is not defined in the pipeline spec's deploymentSpec\.executors \(did you mean "exec-comp"\?\)/,
+  },
+  {
     name: 'a negative retry count',
     fixture: 'local_execution/local_execution_pipeline_with_retry.yaml',
     mutate: (spec) => {
