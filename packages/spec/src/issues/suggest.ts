@@ -2,10 +2,11 @@ import { distance } from 'fastest-levenshtein';
 
 /**
  * The closest candidate to a misspelt name, if one is close enough to be a plausible typo. The threshold
- * grows with the name's length so that `comp-trian` finds `comp-train` while `a` does not find `b`.
+ * grows with the name's length so that `comp-trian` finds `comp-train` and `txet` finds `text` (a swap
+ * costs two edits), while `ab` does not find `xy`.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  const limit = name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
