@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { checkPipelineText, formatIssue } from '../../src/index.ts';
+import { checkPipelineText, formatIssue, type PipelineSpec } from '../../src/index.ts';
 import { loadKfpFixture } from '../support/kfp-fixtures.ts';
 
-type Node = Record<string, Record<string, unknown>>;
-
 /** two_step_pipeline.yaml, changed by `mutate`, checked. */
-function checkTwoStep(mutate: (spec: Node) => void) {
-  const spec = structuredClone(loadKfpFixture('two_step_pipeline.yaml').spec) as unknown as Node;
+function checkTwoStep(mutate: (spec: PipelineSpec) => void) {
+  const spec = structuredClone(loadKfpFixture('two_step_pipeline.yaml').spec);
   mutate(spec);
   return checkPipelineText(stringify(spec));
 }
@@ -16,8 +14,8 @@ function checkTwoStep(mutate: (spec: Node) => void) {
 describe('warnings leave a pipeline valid and say what is odd', () => {
   test('a task input its component does not declare', () => {
     const { pipeline, issues } = checkTwoStep((spec) => {
-      const tasks = (spec.root?.dag as Node).tasks as Node;
-      const inputs = (tasks['write-to-gcs']?.inputs as Node).parameters as Record<string, unknown>;
+      const inputs = spec.root.dag?.tasks?.['write-to-gcs']?.inputs?.parameters;
+      assert.ok(inputs);
       inputs.txet = { runtimeValue: { constant: 'typo' } };
     });
     assert.ok(pipeline, 'still valid');
@@ -29,9 +27,9 @@ describe('warnings leave a pipeline valid and say what is odd', () => {
 
   test('a placeholder KFP may have added since this version of Cairn', () => {
     const { pipeline, issues } = checkTwoStep((spec) => {
-      const executors = (spec.deploymentSpec as Node).executors as Node;
-      const container = executors['exec-write-to-gcs']?.container as { command: string[] };
-      container.command.push('{{$.pipeline_job_labels}}');
+      const command = spec.deploymentSpec?.executors?.['exec-write-to-gcs']?.container?.command;
+      assert.ok(command);
+      command.push('{{$.pipeline_job_labels}}');
     });
     assert.ok(pipeline, 'still valid');
     assert.equal(issues.length, 1);
