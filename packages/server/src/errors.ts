@@ -15,7 +15,10 @@ export type CairnErrorCode =
   | 'ARTIFACT_NOT_FOUND'
   | 'ARTIFACT_RANGE_INVALID'
   | 'ARTIFACT_STORE_FAILED'
-  | 'PIPELINE_INVALID';
+  | 'PIPELINE_INVALID'
+  | 'EXPRESSION_INVALID'
+  | 'EXPRESSION_FAILED'
+  | 'SCHEDULE_INVALID';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;
