@@ -1,0 +1,70 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { StoreDialect } from '../../../store/dialects/store-dialect.ts';
+import type { CairnDatabase } from '../../../store/tables.ts';
+import { TASK_STATE } from '../task-states.ts';
+
+export interface CandidateQuery {
+  /** The database clock, read once in the claiming transaction. */
+  now: number;
+  limit: number;
+}
+
+/** A claimable task and the instant it became claimable, by which claims are ordered (oldest first). */
+export type Candidate = { id: string; ready_since: number | null };
+type CandidateSelect = SelectQueryBuilder<CairnDatabase, 'tasks', Candidate>;
+
+/**
+ * Locks what it selects and passes over rows another claimer has locked, so claimers never wait for each
+ * other nor take the same task. Without SKIP LOCKED (SQLite) the claim's transaction holds the only write
+ * lock, which serialises claims instead.
+ */
+function lockedForClaim(query: CandidateSelect, dialect: StoreDialect): CandidateSelect {
+  return dialect.capabilities.skipLocked ? query.forUpdate().skipLocked() : query;
+}
+
+/**
+ * QUEUED tasks whose `ready_at` has come. Each candidate query filters and sorts on one index
+ * (tasks_claim_idx here, tasks_lease_idx below) so that InnoDB can stop after `limit` rows: a query that
+ * had to sort first would lock every claimable row and leave nothing for concurrent claimers.
+ */
+export function readyTasksQuery(
+  db: Kysely<CairnDatabase>,
+  dialect: StoreDialect,
+  { now, limit }: CandidateQuery,
+): CandidateSelect {
+  return lockedForClaim(
+    db
+      .selectFrom('tasks')
+      .select(['id', 'ready_at as ready_since'])
+      .where('state', '=', TASK_STATE.QUEUED)
+      .where('ready_at', '<=', now)
+      .orderBy('ready_at')
+      .orderBy('id')
+      .limit(limit),
+    dialect,
+  );
+}
+
+/**
+ * RUNNING tasks whose lease lapsed before `now`: their worker stopped heartbeating, and may have died in
+ * the middle of the attempt. `attempts` chooses those that may start another attempt (`left`) or those
+ * whose last allowed attempt it was (`exhausted`).
+ */
+export function expiredLeasesQuery(
+  db: Kysely<CairnDatabase>,
+  dialect: StoreDialect,
+  { now, limit, attempts }: CandidateQuery & { attempts: 'left' | 'exhausted' },
+): CandidateSelect {
+  return lockedForClaim(
+    db
+      .selectFrom('tasks')
+      .select(['id', 'lease_expires_at as ready_since'])
+      .where('state', '=', TASK_STATE.RUNNING)
+      .where('lease_expires_at', '<', now)
+      .whereRef('attempt', attempts === 'left' ? '<' : '>=', 'max_attempts')
+      .orderBy('lease_expires_at')
+      .orderBy('id')
+      .limit(limit),
+    dialect,
+  );
+}
