@@ -18,7 +18,10 @@ export type CairnErrorCode =
   | 'PIPELINE_INVALID'
   | 'EXPRESSION_INVALID'
   | 'EXPRESSION_FAILED'
-  | 'SCHEDULE_INVALID';
+  | 'SCHEDULE_INVALID'
+  | 'RUN_INVALID'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_INCONSISTENT';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonValue, ParameterType } from '@cairn/spec';
+import type { Kysely } from 'kysely';
+import { CairnError } from '../../errors.ts';
+import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
+import type { CairnDatabase } from '../../store/tables.ts';
+import { databaseNow } from '../leases/database-now.ts';
+import { TASK_STATE } from '../leases/task-states.ts';
+import { inWriteTransaction } from '../leases/write-transaction.ts';
+import { advanceDag } from '../scheduler/advance-dag.ts';
+import { propagate } from '../scheduler/propagate.ts';
+import { pipelineFromText, type RunPipeline } from '../scheduler/run-plans.ts';
+import { TASK_KIND } from '../scheduler/task-kinds.ts';
+import { insertTask } from '../scheduler/task-rows.ts';
+import type { TaskValues } from '../scheduler/task-values.ts';
+import { setRunState } from './run-history.ts';
+import { RUN_STATE } from './run-state.ts';
+
+export interface NewRun {
+  readonly displayName: string;
+  readonly description?: string;
+  /** The compiled pipeline, YAML or JSON, as uploaded. */
+  readonly pipelineSpec: string;
+  readonly parameters?: Readonly<Record<string, JsonValue>>;
+  readonly pipelineRoot?: string;
+  readonly experimentId?: string;
+  readonly pipelineId?: string;
+  readonly pipelineVersionId?: string;
+}
+
+/**
+ * Creates a run and starts it, in one transaction: the run row, its state history, the root DAG task and
+ * the first tasks that can start. A crash leaves either all of it or none. Bad parameters are refused
+ * with the parameter's name, its value and what the pipeline expects.
+ */
+export async function createRun(
+  db: Kysely<CairnDatabase>,
+  dialect: StoreDialect,
+  run: NewRun,
+): Promise<string> {
+  const pipeline = pipelineFromText(run.pipelineSpec);
+  const rootInputs = runInputs(pipeline, run.parameters ?? {});
+  const runId = randomUUID();
+  await inWriteTransaction(db, dialect, async (trx) => {
+    const now = await databaseNow(trx, dialect);
+    await trx
+      .insertInto('runs')
+      .values({
+        id: runId,
+        display_name: run.displayName,
+        description: run.description ?? null,
+        experiment_id: run.experimentId ?? null,
+        pipeline_id: run.pipelineId ?? null,
+        pipeline_version_id: run.pipelineVersionId ?? null,
+        // The spec stays with the run, so the run can always finish (and be read) whatever happens to
+        // the pipeline version it came from.
+        pipeline_spec: run.pipelineSpec,
+        runtime_config: JSON.stringify({
+          parameters: run.parameters ?? {},
+          pipeline_root: run.pipelineRoot ?? null,
+        }),
+        service_account: null,
+        recurring_run_id: null,
+        state: RUN_STATE.PENDING,
+        error: null,
+        created_at: now,
+        scheduled_at: now,
+        started_at: null,
+        finished_at: null,
+        updated_at: now,
+      })
+      .execute();
+    await setRunState(trx, runId, RUN_STATE.PENDING, now);
+    await setRunState(trx, runId, RUN_STATE.RUNNING, now);
+    const root = await insertTask(trx, {
+      runId,
+      parentId: null,
+      path: 'root',
+      name: 'root',
+      displayName: pipeline.plan.pipeline.displayName ?? pipeline.plan.pipeline.name,
+      kind: TASK_KIND.ROOT,
+      state: TASK_STATE.RUNNING,
+      inputs: rootInputs,
+      now,
+    });
+    const ctx = { trx, now, runId, pipeline, rootInputs };
+    await propagate(ctx, await advanceDag(ctx, root));
+  });
+  return runId;
+}
+
+/** The run's parameters checked against the pipeline's inputs, with the defaults filled in. */
+function runInputs(pipeline: RunPipeline, parameters: Readonly<Record<string, JsonValue>>): TaskValues {
+  const definitions = pipeline.plan.inputDefinitions.parameters;
+  const values: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    const definition = definitions[name];
+    if (definition === undefined) {
+      const known = Object.keys(definitions).join(', ') || 'none';
+      throw new CairnError(
+        'RUN_INVALID',
+        `parameter "${name}" is not an input of the pipeline; its inputs: ${known}`,
+      );
+    }
+    if (!fitsType(value, definition.type)) {
+      throw new CairnError(
+        'RUN_INVALID',
+        `parameter "${name}" is ${JSON.stringify(value)}, which is not a ${definition.type} value`,
+      );
+    }
+    values[name] = value;
+  }
+  for (const [name, definition] of Object.entries(definitions)) {
+    if (name in values) continue;
+    if (definition.defaultValue !== undefined) values[name] = definition.defaultValue;
+    else if (!definition.optional) {
+      throw new CairnError(
+        'RUN_INVALID',
+        `parameter "${name}" (${definition.type}) is required and has no default`,
+      );
+    }
+  }
+  return { parameters: values, artifacts: {} };
+}
+
+function fitsType(value: JsonValue, type: ParameterType): boolean {
+  switch (type) {
+    case 'STRING':
+      return typeof value === 'string';
+    case 'NUMBER_INTEGER':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'NUMBER_DOUBLE':
+      return typeof value === 'number';
+    case 'BOOLEAN':
+      return typeof value === 'boolean';
+    case 'LIST':
+      return Array.isArray(value);
+    case 'STRUCT':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'TASK_FINAL_STATUS':
+    case 'TASK_CONFIG':
+      return false;
+  }
+}

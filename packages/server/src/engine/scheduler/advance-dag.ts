@@ -1,0 +1,296 @@
+import type { DagPlan, ExecutorTaskPlan, JsonValue, TaskPlan } from '@cairn/spec';
+import { errorMessage } from '../../errors.ts';
+import { evaluateTriggerCondition } from '../expressions/evaluate-trigger-condition.ts';
+import { TASK_STATE, type TaskState } from '../leases/task-states.ts';
+import { dagOfRow, locateTask } from './locate-plan.ts';
+import { resolveInputs } from './resolve-inputs.ts';
+import type { RunPipeline } from './run-plans.ts';
+import { TASK_KIND } from './task-kinds.ts';
+import {
+  childrenOf,
+  finishStructuralTask,
+  insertTask,
+  isFinal,
+  type TaskRow,
+  type Trx,
+} from './task-rows.ts';
+import {
+  emptyValues,
+  type IteratorInputs,
+  parseValues,
+  type StoredArtifact,
+  type TaskValues,
+} from './task-values.ts';
+
+/** What one scheduling pass works in: the transaction that changed the run, and the run's pipeline. */
+export interface SchedulerContext {
+  readonly trx: Trx;
+  readonly now: number;
+  readonly runId: string;
+  readonly pipeline: RunPipeline;
+  readonly rootInputs: TaskValues;
+}
+
+const FAILED_STATES: readonly string[] = [TASK_STATE.FAILED, TASK_STATE.CANCELED];
+
+/**
+ * Starts every task of a DAG instance whose upstream tasks are final, and ends the DAG when all of its
+ * tasks are final. Returns the DAG row as it now stands; the caller decides whether to go on upward.
+ * Everything happens in the caller's transaction, so a crash leaves either the whole pass or none of it.
+ */
+export async function advanceDag(ctx: SchedulerContext, dagRow: TaskRow): Promise<TaskRow> {
+  if (isFinal(dagRow)) return dagRow;
+  const dag = dagOfRow(ctx.pipeline.plan, dagRow.path, dagRow.kind);
+  const rows = new Map((await childrenOf(ctx.trx, dagRow.id)).map((row) => [row.name, row]));
+  const dagInputs = parseValues(dagRow.inputs);
+  // A task that ends as soon as it starts (skipped, importer, empty loop) may unblock others at once.
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const task of dag.tasks) {
+      if (rows.has(task.key)) continue;
+      const upstream = task.upstream.map((key) => rows.get(key));
+      if (upstream.some((row) => row === undefined || !isFinal(row))) continue;
+      const row = await startTask(ctx, dagRow, task, upstream as TaskRow[], { dagInputs, siblings: rows });
+      rows.set(task.key, row);
+      progressed ||= isFinal(row);
+    }
+  }
+  if (dag.tasks.some((task) => !isFinal(rows.get(task.key) ?? { state: TASK_STATE.PENDING }))) return dagRow;
+  return finishDag(ctx, dagRow, dag, rows);
+}
+
+interface Siblings {
+  readonly dagInputs: TaskValues;
+  readonly siblings: ReadonlyMap<string, TaskRow>;
+}
+
+async function startTask(
+  ctx: SchedulerContext,
+  dagRow: TaskRow,
+  task: TaskPlan,
+  upstream: readonly TaskRow[],
+  { dagInputs, siblings }: Siblings,
+): Promise<TaskRow> {
+  const base = {
+    runId: ctx.runId,
+    parentId: dagRow.id,
+    path: `${dagRow.path}/${task.key}`,
+    name: task.key,
+    displayName: task.displayName,
+    now: ctx.now,
+  };
+  const ended = (kind: string, state: TaskState, error?: string) =>
+    insertTask(ctx.trx, { ...base, kind, state, ...(error === undefined ? {} : { error }) });
+  const kind = task.iterator ? TASK_KIND.ITERATOR : task.kind;
+  if (task.trigger.strategy === 'ALL_UPSTREAM_TASKS_SUCCEEDED') {
+    const failed = upstream.find((row) => FAILED_STATES.includes(row.state));
+    if (failed)
+      return ended(kind, TASK_STATE.SKIPPED, `not run: upstream task "${failed.name}" ended ${failed.state}`);
+    const skipped = upstream.find((row) => row.state === TASK_STATE.SKIPPED);
+    if (skipped)
+      return ended(kind, TASK_STATE.SKIPPED, `not run: upstream task "${skipped.name}" was skipped`);
+  }
+  const resolved = resolveInputs(task, { dagInputs, siblings, rootInputs: ctx.rootInputs, runId: ctx.runId });
+  if (!resolved.ok) return ended(kind, TASK_STATE.FAILED, resolved.error);
+  const inputs = resolved.values;
+  if (task.trigger.condition !== undefined) {
+    let triggered: boolean;
+    try {
+      triggered = evaluateTriggerCondition(task.trigger.condition, { parameterValues: inputs.parameters });
+    } catch (error) {
+      return ended(kind, TASK_STATE.FAILED, errorMessage(error));
+    }
+    if (!triggered)
+      return ended(kind, TASK_STATE.SKIPPED, `not run: condition ${task.trigger.condition} is false`);
+  }
+  if (task.iterator) return startIterator(ctx, base, task, inputs);
+  switch (task.kind) {
+    case 'container':
+      return insertTask(ctx.trx, {
+        ...base,
+        kind: TASK_KIND.CONTAINER,
+        state: TASK_STATE.QUEUED,
+        inputs,
+        maxAttempts: task.retry.maxRetryCount + 1,
+      });
+    case 'importer':
+      return importArtifact(ctx, base, task, inputs);
+    case 'resolver':
+      return ended(TASK_KIND.RESOLVER, TASK_STATE.FAILED, 'resolver executors are not supported by Cairn');
+    case 'dag': {
+      const row = await insertTask(ctx.trx, {
+        ...base,
+        kind: TASK_KIND.DAG,
+        state: TASK_STATE.RUNNING,
+        inputs,
+      });
+      return advanceDag(ctx, row);
+    }
+  }
+}
+
+type TaskBase = Omit<Parameters<typeof insertTask>[1], 'kind' | 'state'>;
+
+/** KFP's importer runs in the driver: it records the artifact at the URI, without running anything. */
+async function importArtifact(
+  ctx: SchedulerContext,
+  base: TaskBase,
+  task: ExecutorTaskPlan,
+  inputs: TaskValues,
+) {
+  const executor = ctx.pipeline.spec.deploymentSpec?.executors?.[task.executorLabel];
+  const importer = executor?.importer;
+  const uriSource = importer?.artifactUri;
+  const uri =
+    uriSource?.runtimeParameter !== undefined
+      ? inputs.parameters[uriSource.runtimeParameter]
+      : uriSource?.constant;
+  if (typeof uri !== 'string' || uri === '') {
+    return insertTask(ctx.trx, {
+      ...base,
+      kind: TASK_KIND.IMPORTER,
+      state: TASK_STATE.FAILED,
+      inputs,
+      error: `the importer's artifact URI is ${JSON.stringify(uri ?? null)}; expected a non-empty string`,
+    });
+  }
+  const artifact: StoredArtifact = {
+    name: 'artifact',
+    uri,
+    metadata: importer?.metadata ?? {},
+    schemaTitle: importer?.typeSchema?.schemaTitle ?? 'system.Artifact',
+  };
+  const outputs: TaskValues = { parameters: {}, artifacts: { artifact: [artifact] } };
+  return insertTask(ctx.trx, {
+    ...base,
+    kind: TASK_KIND.IMPORTER,
+    state: TASK_STATE.SUCCEEDED,
+    inputs,
+    outputs,
+  });
+}
+
+async function startIterator(ctx: SchedulerContext, base: TaskBase, task: TaskPlan, inputs: TaskValues) {
+  const iterator = task.iterator;
+  let items: JsonValue[] | StoredArtifact[] | undefined;
+  if (iterator?.kind === 'artifact') items = inputs.artifacts[iterator.inputArtifact] ?? [];
+  else if (iterator?.items.kind === 'raw') items = [...iterator.items.values];
+  else if (iterator?.items.kind === 'input') items = listOf(inputs.parameters[iterator.items.name]);
+  if (items === undefined) {
+    const name = iterator?.kind === 'parameter' && iterator.items.kind === 'input' ? iterator.items.name : '';
+    return insertTask(ctx.trx, {
+      ...base,
+      kind: TASK_KIND.ITERATOR,
+      state: TASK_STATE.FAILED,
+      inputs,
+      error: `the loop's items (input "${name}") are not a list`,
+    });
+  }
+  const iteratorInputs: IteratorInputs = { ...inputs, items };
+  const row = await insertTask(ctx.trx, {
+    ...base,
+    kind: TASK_KIND.ITERATOR,
+    state: TASK_STATE.RUNNING,
+    inputs: iteratorInputs,
+  });
+  return advanceIterator(ctx, row);
+}
+
+/** A list parameter may arrive as a list or as its JSON text (KFP passes lists as strings in places). */
+function listOf(value: JsonValue | undefined): JsonValue[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? (parsed as JsonValue[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts iterations while fewer than the parallelism limit run, and ends the loop when every item has
+ * had its iteration. Iteration outputs fan back in as lists, in item order (KFP's Collected).
+ */
+export async function advanceIterator(ctx: SchedulerContext, row: TaskRow): Promise<TaskRow> {
+  if (isFinal(row)) return row;
+  const { task } = locateTask(ctx.pipeline.plan, row.path);
+  if (task?.kind !== 'dag' || task.iterator === undefined) throw new Error(`${row.path} is not a loop`);
+  const inputs = JSON.parse(row.inputs ?? '{}') as IteratorInputs;
+  const children = (await childrenOf(ctx.trx, row.id)).sort(
+    (a, b) => (a.iteration_index ?? 0) - (b.iteration_index ?? 0),
+  );
+  const limit =
+    task.iterator.parallelismLimit > 0 ? task.iterator.parallelismLimit : Number.POSITIVE_INFINITY;
+  let running = children.filter((child) => !isFinal(child)).length;
+  for (let index = children.length; index < inputs.items.length && running < limit; index++) {
+    const item = inputs.items[index];
+    const values: TaskValues = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
+    if (task.iterator.kind === 'artifact')
+      values.artifacts[task.iterator.itemInput] = [item as StoredArtifact];
+    else values.parameters[task.iterator.itemInput] = item as JsonValue;
+    const iteration = await insertTask(ctx.trx, {
+      runId: ctx.runId,
+      parentId: row.id,
+      path: `${row.path}/${index}`,
+      name: String(index),
+      displayName: `${row.display_name ?? row.name} #${index}`,
+      kind: TASK_KIND.ITERATION,
+      state: TASK_STATE.RUNNING,
+      iterationIndex: index,
+      inputs: values,
+      now: ctx.now,
+    });
+    const advanced = await advanceDag(ctx, iteration);
+    children.push(advanced);
+    if (!isFinal(advanced)) running++;
+  }
+  if (children.length < inputs.items.length || children.some((child) => !isFinal(child))) return row;
+  const outputs = emptyValues();
+  for (const name of Object.keys(task.dag.outputDefinitions.parameters)) {
+    outputs.parameters[name] = children.map((child) => parseValues(child.outputs).parameters[name] ?? null);
+  }
+  for (const name of Object.keys(task.dag.outputDefinitions.artifacts)) {
+    outputs.artifacts[name] = children.flatMap((child) => parseValues(child.outputs).artifacts[name] ?? []);
+  }
+  const failed = children.find((child) => FAILED_STATES.includes(child.state));
+  const state = failed ? TASK_STATE.FAILED : TASK_STATE.SUCCEEDED;
+  const error = failed ? `iteration ${failed.name}: ${failed.error ?? failed.state}` : null;
+  return finishStructuralTask(ctx.trx, row, state, outputs, error, ctx.now);
+}
+
+/** A DAG ends FAILED if any of its tasks failed (an exit task running afterwards does not change that). */
+async function finishDag(
+  ctx: SchedulerContext,
+  row: TaskRow,
+  dag: DagPlan,
+  rows: ReadonlyMap<string, TaskRow>,
+) {
+  const outputs = emptyValues();
+  const valuesOf = (task: string) => parseValues(rows.get(task)?.outputs ?? null);
+  for (const [name, source] of Object.entries(dag.outputs.parameters)) {
+    const candidates = source.kind === 'taskOutput' ? [source] : source.candidates;
+    for (const candidate of candidates) {
+      const value = valuesOf(candidate.task).parameters[candidate.output];
+      if (value !== undefined && rows.get(candidate.task)?.state === TASK_STATE.SUCCEEDED) {
+        outputs.parameters[name] = value;
+        break;
+      }
+    }
+  }
+  for (const [name, source] of Object.entries(dag.outputs.artifacts)) {
+    for (const selector of source.selectors) {
+      const artifacts = valuesOf(selector.task).artifacts[selector.output];
+      if (artifacts !== undefined && artifacts.length > 0) {
+        outputs.artifacts[name] = artifacts;
+        break;
+      }
+    }
+  }
+  const failed = dag.tasks
+    .map((task) => rows.get(task.key))
+    .find((child) => child && FAILED_STATES.includes(child.state));
+  const state = failed ? TASK_STATE.FAILED : TASK_STATE.SUCCEEDED;
+  const error = failed ? `task ${failed.name}: ${failed.error ?? failed.state}` : null;
+  return finishStructuralTask(ctx.trx, row, state, outputs, error, ctx.now);
+}

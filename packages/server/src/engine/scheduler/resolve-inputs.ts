@@ -1,0 +1,77 @@
+import type { JsonValue, TaskPlan } from '@cairn/spec';
+import { errorMessage } from '../../errors.ts';
+import { evaluateParameterSelector } from '../expressions/evaluate-parameter-selector.ts';
+import type { TaskRow } from './task-rows.ts';
+import { emptyValues, parseValues, type StoredArtifact, type TaskValues } from './task-values.ts';
+
+/** What a task's inputs are resolved from: its DAG's inputs, its finished siblings, the run. */
+export interface InputScope {
+  readonly dagInputs: TaskValues;
+  readonly siblings: ReadonlyMap<string, TaskRow>;
+  readonly rootInputs: TaskValues;
+  readonly runId: string;
+}
+
+export type ResolvedInputs = { ok: true; values: TaskValues } | { ok: false; error: string };
+
+/**
+ * Resolves a task's inputs as KFP's driver does, once its upstream tasks are final. An input whose source
+ * produced nothing (a skipped producer, an unset optional input) is left out, so the component's default
+ * applies; a selector that fails makes the task fail with the selector's message.
+ */
+export function resolveInputs(task: TaskPlan, scope: InputScope): ResolvedInputs {
+  const values = emptyValues();
+  for (const [name, binding] of Object.entries(task.inputs.parameters)) {
+    let value: JsonValue | undefined;
+    switch (binding.kind) {
+      case 'constant':
+        value = binding.value;
+        break;
+      case 'componentInput':
+        value = scope.dagInputs.parameters[binding.name];
+        break;
+      case 'runtimeParameter':
+        value = scope.rootInputs.parameters[binding.name];
+        break;
+      case 'taskOutput':
+        value = outputsOf(scope, binding.task).parameters[binding.output];
+        break;
+      case 'taskFinalStatus':
+        value = finalStatus(scope, binding.task);
+        break;
+    }
+    if (value === undefined) continue;
+    if (binding.parameterExpressionSelector !== undefined) {
+      try {
+        value = evaluateParameterSelector(binding.parameterExpressionSelector, value);
+      } catch (error) {
+        return { ok: false, error: `input "${name}": ${errorMessage(error)}` };
+      }
+    }
+    values.parameters[name] = value;
+  }
+  for (const [name, binding] of Object.entries(task.inputs.artifacts)) {
+    const artifacts: StoredArtifact[] | undefined =
+      binding.kind === 'componentInput'
+        ? scope.dagInputs.artifacts[binding.name]
+        : outputsOf(scope, binding.task).artifacts[binding.output];
+    if (artifacts !== undefined && artifacts.length > 0) values.artifacts[name] = artifacts;
+  }
+  return { ok: true, values };
+}
+
+function outputsOf(scope: InputScope, task: string): TaskValues {
+  const row = scope.siblings.get(task);
+  return row === undefined ? emptyValues() : parseValues(row.outputs);
+}
+
+/** KFP's PipelineTaskFinalStatus, in the JSON form the SDKs read. */
+function finalStatus(scope: InputScope, task: string): JsonValue {
+  const row = scope.siblings.get(task);
+  return {
+    state: row?.state ?? 'UNKNOWN',
+    pipelineJobResourceName: scope.runId,
+    pipelineTaskName: row?.display_name ?? task,
+    ...(row?.error ? { error: { code: 2, message: row.error } } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+import { checkPipelineText, type ExecutionPlan, formatIssue, type PipelineSpec } from '@cairn/spec';
+import type { Kysely, Transaction } from 'kysely';
+import { CairnError } from '../../errors.ts';
+import type { CairnDatabase } from '../../store/tables.ts';
+
+/** What the scheduler needs of a run's pipeline: the spec (for executors) and its plan. */
+export interface RunPipeline {
+  readonly spec: PipelineSpec;
+  readonly plan: ExecutionPlan;
+}
+
+/**
+ * Plans are derived from the spec stored with the run, deterministically, so a cache keyed by run id
+ * can never be stale; it only saves re-planning on every task completion. Bounded, oldest out first.
+ */
+const cache = new Map<string, RunPipeline>();
+const CACHE_LIMIT = 200;
+
+export async function runPipeline(db: Kysely<CairnDatabase> | Transaction<CairnDatabase>, runId: string) {
+  const cached = cache.get(runId);
+  if (cached) return cached;
+  const row = await db
+    .selectFrom('runs')
+    .select(['pipeline_spec'])
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  if (row?.pipeline_spec == null) {
+    throw new CairnError('RUN_NOT_FOUND', `run ${runId} does not exist or has no pipeline spec`);
+  }
+  const pipeline = pipelineFromText(row.pipeline_spec);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value ?? '');
+  cache.set(runId, pipeline);
+  return pipeline;
+}
+
+/** Loads, validates and plans a spec; a spec that does not validate is the caller's mistake. */
+export function pipelineFromText(text: string): RunPipeline {
+  const checked = checkPipelineText(text);
+  if (checked.pipeline === undefined) {
+    const errors = checked.issues.filter((issue) => issue.severity === 'error').map(formatIssue);
+    throw new CairnError(
+      'PIPELINE_INVALID',
+      `the pipeline spec does not validate:\n  ${errors.join('\n  ')}`,
+    );
+  }
+  return { spec: checked.pipeline.spec, plan: checked.plan };
+}

@@ -1,0 +1,18 @@
+import { CairnError } from '../../errors.ts';
+import type { SchedulerContext } from './advance-dag.ts';
+import { runPipeline } from './run-plans.ts';
+import type { Trx } from './task-rows.ts';
+import { parseValues } from './task-values.ts';
+
+/** The context of a scheduling pass for a run, inside the transaction that changed it. */
+export async function schedulerContext(trx: Trx, runId: string, now: number): Promise<SchedulerContext> {
+  const pipeline = await runPipeline(trx, runId);
+  const root = await trx
+    .selectFrom('tasks')
+    .select(['inputs'])
+    .where('run_id', '=', runId)
+    .where('path', '=', 'root')
+    .executeTakeFirst();
+  if (root === undefined) throw new CairnError('RUN_INCONSISTENT', `run ${runId} has no root task`);
+  return { trx, now, runId, pipeline, rootInputs: parseValues(root.inputs) };
+}

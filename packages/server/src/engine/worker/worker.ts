@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../../errors.ts';
+import { claimExhaustedLeases } from '../leases/claim-exhausted-leases.ts';
+import { claimTasks } from '../leases/claim-tasks.ts';
+import { completeTask } from '../leases/complete-task.ts';
+import { TASK_STATE } from '../leases/task-states.ts';
+import { propagate } from '../scheduler/propagate.ts';
+import { schedulerContext } from '../scheduler/scheduler-context.ts';
+import { taskById } from '../scheduler/task-rows.ts';
+import { runClaimedTask, type WorkerResources } from './run-claimed-task.ts';
+
+export interface WorkerOptions {
+  /** Tasks run at once by this worker. */
+  readonly concurrency: number;
+  /** How long to wait before looking for work again when there was none. */
+  readonly pollMs: number;
+  /** Reported to the operator when something in the loop itself fails; tasks record their own errors. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Claims ready tasks and runs them, up to its concurrency, until stopped. Any number of workers, in one
+ * process or many, can share a database: the leases decide who runs what. It also ends tasks whose last
+ * attempt's worker vanished (an expired lease with no attempts left), so no run waits forever.
+ */
+export class Worker {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #resources: WorkerResources;
+  readonly #options: WorkerOptions;
+  readonly #running = new Set<Promise<void>>();
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(resources: WorkerResources, options: WorkerOptions) {
+    this.#resources = resources;
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops claiming, and waits for the tasks already running to end. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#loop;
+    await Promise.all(this.#running);
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      let claimedAny = false;
+      try {
+        await this.#endAbandonedTasks();
+        const free = this.#options.concurrency - this.#running.size;
+        if (free > 0) {
+          const claimed = await claimTasks(this.#resources.db, this.#resources.dialect, {
+            owner: this.owner,
+            limit: free,
+            leaseMs: this.#resources.leaseMs,
+          });
+          claimedAny = claimed.length > 0;
+          for (const task of claimed) {
+            const running = runClaimedTask(this.#resources, task).catch((error: unknown) =>
+              this.#report(error),
+            );
+            this.#running.add(running);
+            void running.finally(() => this.#running.delete(running));
+          }
+        }
+      } catch (error) {
+        this.#report(error);
+      }
+      if (!claimedAny || this.#running.size >= this.#options.concurrency) {
+        await Promise.race([sleep(this.#options.pollMs), ...this.#running]);
+      }
+    }
+  }
+
+  async #endAbandonedTasks(): Promise<void> {
+    const { db, dialect, leaseMs } = this.#resources;
+    const abandoned = await claimExhaustedLeases(db, dialect, { owner: this.owner, limit: 10, leaseMs });
+    for (const task of abandoned) {
+      await completeTask(
+        db,
+        dialect,
+        {
+          taskId: task.id,
+          token: task.lease_token,
+          state: TASK_STATE.FAILED,
+          error: `the worker running attempt ${task.attempt} of ${task.max_attempts} stopped answering`,
+        },
+        async (trx, { now }) => {
+          const row = await taskById(trx, task.id);
+          if (row) await propagate(await schedulerContext(trx, task.run_id, now), row);
+        },
+      );
+    }
+  }
+
+  #report(error: unknown): void {
+    if (this.#options.onError) this.#options.onError(error);
+    else process.stderr.write(`cairn worker: ${errorMessage(error)}\n`);
+  }
+}
