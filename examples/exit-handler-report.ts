@@ -25,16 +25,11 @@ const fetchBatch = functionComponent(
     outputs: { batch_id: Parameter.String },
   },
   async ({ failures_before_success }) => {
-    const { mkdir, readFile, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    // Attempts are counted in a file, since each retry is a new process.
-    const counter = join(tmpdir(), `cairn-example-fetch-batch-${process.env.CAIRN_RUN_ID ?? 'local'}`);
-    await mkdir(tmpdir(), { recursive: true });
-    const attempts = Number(await readFile(counter, 'utf8').catch(() => '0')) + 1;
-    await writeFile(counter, String(attempts));
-    if (attempts <= failures_before_success) throw new Error(`transient failure (attempt ${attempts})`);
-    return { batch_id: `batch-${attempts}` };
+    // KFP_RETRY_INDEX is 0 on the first attempt, 1 on the first retry, and so on.
+    const retryIndex = Number(process.env.KFP_RETRY_INDEX ?? '0');
+    if (retryIndex < failures_before_success)
+      throw new Error(`transient failure (attempt ${retryIndex + 1})`);
+    return { batch_id: `batch-${retryIndex + 1}` };
   },
 );
 

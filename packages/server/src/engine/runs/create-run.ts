@@ -10,6 +10,7 @@ import { inWriteTransaction } from '../leases/write-transaction.ts';
 import { advanceDag } from '../scheduler/advance-dag.ts';
 import { propagate } from '../scheduler/propagate.ts';
 import { pipelineFromText, type RunPipeline } from '../scheduler/run-plans.ts';
+import { rowLocks } from '../scheduler/scheduler-context.ts';
 import { TASK_KIND } from '../scheduler/task-kinds.ts';
 import { insertTask } from '../scheduler/task-rows.ts';
 import type { TaskValues } from '../scheduler/task-values.ts';
@@ -83,7 +84,7 @@ export async function createRun(
       inputs: rootInputs,
       now,
     });
-    const ctx = { trx, now, runId, pipeline, rootInputs };
+    const ctx = { trx, now, rowLocks: rowLocks(dialect), runId, pipeline, rootInputs };
     await propagate(ctx, await advanceDag(ctx, root));
   });
   return runId;

@@ -26,6 +26,11 @@ import {
 export interface SchedulerContext {
   readonly trx: Trx;
   readonly now: number;
+  /**
+   * Whether the database takes row locks (`FOR UPDATE`). Where it does, a pass locks the DAG it advances,
+   * so two siblings ending at once advance their DAG one after the other; SQLite has one writer anyway.
+   */
+  readonly rowLocks: boolean;
   readonly runId: string;
   readonly pipeline: RunPipeline;
   readonly rootInputs: TaskValues;

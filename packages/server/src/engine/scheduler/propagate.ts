@@ -2,7 +2,7 @@ import { setRunState } from '../runs/run-history.ts';
 import type { RunState } from '../runs/run-state.ts';
 import { advanceDag, advanceIterator, type SchedulerContext } from './advance-dag.ts';
 import { TASK_KIND } from './task-kinds.ts';
-import { isFinal, type TaskRow, taskById } from './task-rows.ts';
+import { isFinal, lockTask, type TaskRow } from './task-rows.ts';
 
 /**
  * After a task ends: advance its DAG (or loop), and each enclosing one that ends in turn, up to the root,
@@ -12,7 +12,8 @@ import { isFinal, type TaskRow, taskById } from './task-rows.ts';
 export async function propagate(ctx: SchedulerContext, ended: TaskRow): Promise<void> {
   let current = ended;
   while (isFinal(current) && current.parent_task_id !== null) {
-    const parent = await taskById(ctx.trx, current.parent_task_id);
+    // Locked before its children are read, so a sibling ending at the same moment waits its turn.
+    const parent = await lockTask(ctx.trx, current.parent_task_id, ctx.rowLocks);
     if (parent === undefined) return;
     current =
       parent.kind === TASK_KIND.ITERATOR ? await advanceIterator(ctx, parent) : await advanceDag(ctx, parent);

@@ -1,11 +1,17 @@
 import { CairnError } from '../../errors.ts';
+import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { SchedulerContext } from './advance-dag.ts';
 import { runPipeline } from './run-plans.ts';
 import type { Trx } from './task-rows.ts';
 import { parseValues } from './task-values.ts';
 
 /** The context of a scheduling pass for a run, inside the transaction that changed it. */
-export async function schedulerContext(trx: Trx, runId: string, now: number): Promise<SchedulerContext> {
+export async function schedulerContext(
+  trx: Trx,
+  dialect: StoreDialect,
+  runId: string,
+  now: number,
+): Promise<SchedulerContext> {
   const pipeline = await runPipeline(trx, runId);
   const root = await trx
     .selectFrom('tasks')
@@ -14,5 +20,10 @@ export async function schedulerContext(trx: Trx, runId: string, now: number): Pr
     .where('path', '=', 'root')
     .executeTakeFirst();
   if (root === undefined) throw new CairnError('RUN_INCONSISTENT', `run ${runId} has no root task`);
-  return { trx, now, runId, pipeline, rootInputs: parseValues(root.inputs) };
+  return { trx, now, rowLocks: rowLocks(dialect), runId, pipeline, rootInputs: parseValues(root.inputs) };
+}
+
+/** A database that can skip locked rows can lock them: PostgreSQL and MySQL/MariaDB, not SQLite. */
+export function rowLocks(dialect: StoreDialect): boolean {
+  return dialect.capabilities.skipLocked;
 }

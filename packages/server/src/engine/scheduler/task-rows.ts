@@ -88,3 +88,9 @@ export async function childrenOf(trx: Trx, parentId: string): Promise<TaskRow[]>
 export async function taskById(trx: Trx, id: string): Promise<TaskRow | undefined> {
   return trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** The row, locked until the transaction ends where the database has row locks. */
+export async function lockTask(trx: Trx, id: string, rowLocks: boolean): Promise<TaskRow | undefined> {
+  const query = trx.selectFrom('tasks').selectAll().where('id', '=', id);
+  return (rowLocks ? query.forUpdate() : query).executeTakeFirst();
+}

@@ -16,6 +16,7 @@ import { runPipeline } from '../scheduler/run-plans.ts';
 import { schedulerContext } from '../scheduler/scheduler-context.ts';
 import { taskById } from '../scheduler/task-rows.ts';
 import { parseValues, storedArtifact, type TaskValues } from '../scheduler/task-values.ts';
+import { persistently } from './persistently.ts';
 
 export interface WorkerResources {
   readonly db: Kysely<CairnDatabase>;
@@ -66,7 +67,7 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
       db,
       dialect,
       { ...lease, state: TASK_STATE.FAILED, error: errorMessage(error) },
-      (trx, { now }) => afterEnd(trx, claimed, now),
+      (trx, { now }) => afterEnd(trx, dialect, claimed, now),
     );
     return;
   } finally {
@@ -78,25 +79,26 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
     for (const [name, artifact] of Object.entries(result.outputArtifacts)) {
       outputs.artifacts[name] = [storedArtifact(artifact)];
     }
-    await completeTask(
-      db,
-      dialect,
-      { ...lease, state: TASK_STATE.SUCCEEDED, outputs: JSON.stringify(outputs) },
-      (trx, { now }) => afterEnd(trx, claimed, now),
+    await persistently(() =>
+      completeTask(
+        db,
+        dialect,
+        { ...lease, state: TASK_STATE.SUCCEEDED, outputs: JSON.stringify(outputs) },
+        (trx, { now }) => afterEnd(trx, dialect, claimed, now),
+      ),
     );
     return;
   }
   const error = result.error ?? 'the task failed';
   if (claimed.attempt < claimed.max_attempts) {
-    const outcome = await releaseTask(db, dialect, {
-      ...lease,
-      backoffMs: backoffMs(plan, claimed.attempt),
-      error,
-    });
+    const release = { ...lease, backoffMs: backoffMs(plan, claimed.attempt), error };
+    const outcome = await persistently(() => releaseTask(db, dialect, release));
     if (outcome !== 'no-attempts-left') return;
   }
-  await completeTask(db, dialect, { ...lease, state: TASK_STATE.FAILED, error }, (trx, { now }) =>
-    afterEnd(trx, claimed, now),
+  await persistently(() =>
+    completeTask(db, dialect, { ...lease, state: TASK_STATE.FAILED, error }, (trx, { now }) =>
+      afterEnd(trx, dialect, claimed, now),
+    ),
   );
 }
 
@@ -106,10 +108,15 @@ function backoffMs(plan: ExecutorTaskPlan, attempt: number): number {
   return Math.min(maxBackoffMs, Math.round(first * backoffFactor ** Math.max(0, attempt - 1)));
 }
 
-async function afterEnd(trx: Kysely<CairnDatabase>, claimed: ClaimedTask, now: number): Promise<void> {
+async function afterEnd(
+  trx: Kysely<CairnDatabase>,
+  dialect: StoreDialect,
+  claimed: ClaimedTask,
+  now: number,
+): Promise<void> {
   const row = await taskById(trx, claimed.id);
   if (row === undefined) return;
-  await propagate(await schedulerContext(trx, claimed.run_id, now), row);
+  await propagate(await schedulerContext(trx, dialect, claimed.run_id, now), row);
 }
 
 async function executableTask(

@@ -94,7 +94,7 @@ export class Worker {
         },
         async (trx, { now }) => {
           const row = await taskById(trx, task.id);
-          if (row) await propagate(await schedulerContext(trx, task.run_id, now), row);
+          if (row) await propagate(await schedulerContext(trx, dialect, task.run_id, now), row);
         },
       );
     }

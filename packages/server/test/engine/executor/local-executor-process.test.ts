@@ -467,7 +467,7 @@ describe('LocalExecutor: processes', () => {
     assert.equal(env.CAIRN_EXECUTOR_TEST_SECRET, undefined);
     assert.equal(env.GREETING, "{{$.inputs.parameters['x']}}", 'KFP resolves no placeholders in env values');
     assert.equal(env.KFP_POD_NAME, 'mine');
-    assert.equal(env.KFP_RETRY_INDEX, '2');
+    assert.equal(env.KFP_RETRY_INDEX, '1', 'the second attempt is retry 1');
     assert.equal(env.EXTRA, 'configured');
     assert.equal(env.PATH, PATH);
     assert.equal(env.KFP_POD_UID, printer.taskId);

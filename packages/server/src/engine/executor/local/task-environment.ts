@@ -46,7 +46,8 @@ export function taskEnvironment(
     // What a KFP pod sets; a local task's "pod" is its attempt.
     KFP_POD_NAME: `${task.taskId}-${task.attempt}`,
     KFP_POD_UID: task.taskId,
-    KFP_RETRY_INDEX: String(task.attempt),
+    // KFP counts retries from 0 on the first attempt; attempts here count from 1.
+    KFP_RETRY_INDEX: String(Math.max(0, task.attempt - 1)),
   };
   for (const name of sources.inherit) {
     const value = sources.server[name];

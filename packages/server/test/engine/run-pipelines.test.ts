@@ -1,0 +1,214 @@
+// Pipelines run end to end through the engine: runs created in the database, tasks claimed by a worker
+// through leases and run as local processes, outcomes and their consequences recorded in one
+// transaction each. On every dialect, with a real filesystem artifact store.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { compile, loadPipelineModule } from '@cairn/sdk';
+import type { Kysely } from 'kysely';
+import { FsArtifactStore } from '../../src/artifacts/fs-artifact-store.ts';
+import { LocalExecutor } from '../../src/engine/executor/local/local-executor.ts';
+import { createRun } from '../../src/engine/runs/create-run.ts';
+import { FINAL_RUN_STATES } from '../../src/engine/runs/run-state.ts';
+import { Worker } from '../../src/engine/worker/worker.ts';
+import { connectDatabase } from '../../src/store/connect-database.ts';
+import type { StoreDialect } from '../../src/store/dialects/store-dialect.ts';
+import { Migrator } from '../../src/store/migrator/migrator.ts';
+import type { CairnDatabase } from '../../src/store/tables.ts';
+import { createTestDatabase, dialectTargets } from '../support/test-databases.ts';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+// Function components run `node`: the project's Node 24, as on a machine where Cairn is installed.
+process.env.PATH = `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
+
+async function exampleSpec(file: string): Promise<string> {
+  const { target } = await loadPipelineModule(path.join(ROOT, 'examples', file));
+  return compile(target);
+}
+
+function fixtureSpec(file: string): string {
+  return readFileSync(path.join(ROOT, 'fixtures/kfp/ir', file), 'utf8');
+}
+
+interface Engine {
+  db: Kysely<CairnDatabase>;
+  dialect: StoreDialect;
+  artifactsDir: string;
+}
+
+async function waitForRun(engine: Engine, runId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await engine.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
+    if ((FINAL_RUN_STATES as readonly string[]).includes(run.state)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.state} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+async function tasksOf(engine: Engine, runId: string) {
+  const rows = await engine.db.selectFrom('tasks').selectAll().where('run_id', '=', runId).execute();
+  return new Map(rows.map((row) => [row.path, row]));
+}
+
+for (const { dialect, skip } of await dialectTargets()) {
+  describe(`engine on ${dialect}`, { skip }, () => {
+    let engine: Engine;
+    let worker: Worker;
+    let close: () => Promise<void>;
+
+    before(async () => {
+      const database = await createTestDatabase(dialect);
+      const handle = await connectDatabase(database.location);
+      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
+      if (outcome.error) throw outcome.error;
+      const scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-engine-'));
+      const artifactsDir = path.join(scratch, 'artifacts');
+      const artifactStore = new FsArtifactStore(artifactsDir);
+      engine = { db: handle.db as Kysely<CairnDatabase>, dialect: handle.dialect, artifactsDir };
+      worker = new Worker(
+        {
+          db: engine.db,
+          dialect: engine.dialect,
+          artifactStore,
+          executor: new LocalExecutor(),
+          workDir: path.join(scratch, 'work'),
+          leaseMs: 10_000,
+          defaultPipelineRoot: `file://${artifactsDir}`,
+        },
+        { concurrency: 4, pollMs: 25, onError: (error) => assert.fail(error as Error) },
+      );
+      worker.start();
+      close = async () => {
+        await worker.stop();
+        await handle.close();
+        await database.drop();
+        rmSync(scratch, { recursive: true, force: true });
+      };
+    });
+    after(() => close());
+
+    test('a container pipeline from KFP runs to SUCCEEDED', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'hello',
+        pipelineSpec: fixtureSpec('hello_world.yaml'),
+      });
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
+      const tasks = await tasksOf(engine, runId);
+      assert.equal(tasks.get('root/echo')?.state, 'SUCCEEDED');
+      const history = await engine.db
+        .selectFrom('run_state_history')
+        .select('state')
+        .where('run_id', '=', runId)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        history.map((row) => row.state),
+        ['PENDING', 'RUNNING', 'SUCCEEDED'],
+      );
+    });
+
+    test('train-evaluate-deploy: artifacts flow, the condition picks the deploy branch', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'train',
+        pipelineSpec: await exampleSpec('train-evaluate-deploy.ts'),
+        parameters: { rows: 200, max_rmse: 0.5 },
+      });
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
+      const tasks = await tasksOf(engine, runId);
+      const states = Object.fromEntries([...tasks].map(([taskPath, row]) => [taskPath, row.state]));
+      assert.equal(states['root/condition-branches-1/condition-2/deploy-model'], 'SUCCEEDED');
+      assert.equal(states['root/condition-branches-1/condition-3'], 'SKIPPED');
+      const root = JSON.parse(tasks.get('root')?.outputs ?? '{}');
+      assert.ok(root.parameters.test_rmse > 0 && root.parameters.test_rmse < 0.5, JSON.stringify(root));
+      const deploy = JSON.parse(
+        tasks.get('root/condition-branches-1/condition-2/deploy-model')?.outputs ?? '{}',
+      );
+      const card = deploy.artifacts.card[0];
+      const text = await readFile(path.join(engine.artifactsDir, card.storageKey), 'utf8');
+      assert.match(text, /# Model card/);
+    });
+
+    test('sharded-word-count: a loop with a parallelism limit fans out and its outputs fan back in', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'words',
+        pipelineSpec: await exampleSpec('sharded-word-count.ts'),
+        parameters: { copies: 10, lines_per_shard: 7 },
+      });
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
+      const tasks = await tasksOf(engine, runId);
+      const iterations = [...tasks.keys()].filter((key) => /^root\/for-loop-1\/\d+$/.test(key));
+      assert.equal(iterations.length, 5, 'ceil(30 lines / 7) shards');
+      const root = JSON.parse(tasks.get('root')?.outputs ?? '{}');
+      assert.equal(root.parameters.distinct_words, 9);
+    });
+
+    test('exit-handler-report: a failing step fails the run, the exit task still reports it', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'exit',
+        pipelineSpec: await exampleSpec('exit-handler-report.ts'),
+        parameters: { fail_on_purpose: true, failures_before_success: 0 },
+      });
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'FAILED');
+      const tasks = await tasksOf(engine, runId);
+      assert.equal(tasks.get('root/exit-handler-1/process-batch')?.state, 'FAILED');
+      const report = tasks.get('root/report-status');
+      assert.equal(report?.state, 'SUCCEEDED', report?.error ?? '');
+      const status = JSON.parse(report?.inputs ?? '{}').parameters.status;
+      assert.equal(status.state, 'FAILED');
+      assert.match(status.error.message, /task process-batch: the command exited with code 1/);
+    });
+
+    test('exit-handler-report: a task that fails once succeeds on retry, after its backoff', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'retry',
+        pipelineSpec: await exampleSpec('exit-handler-report.ts'),
+        parameters: { fail_on_purpose: false, failures_before_success: 1 },
+      });
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
+      const tasks = await tasksOf(engine, runId);
+      const fetch = tasks.get('root/exit-handler-1/fetch-batch');
+      assert.equal(fetch?.attempt, 2);
+      assert.equal(JSON.parse(fetch?.outputs ?? '{}').parameters.batch_id, 'batch-2');
+      assert.ok((fetch?.finished_at ?? 0) - (fetch?.created_at ?? 0) >= 1000, 'the 1 s backoff was kept');
+      const status = JSON.parse(tasks.get('root/report-status')?.inputs ?? '{}').parameters.status;
+      assert.equal(status.state, 'SUCCEEDED');
+    });
+
+    test('bad parameters are refused before anything is written', async () => {
+      const spec = await exampleSpec('train-evaluate-deploy.ts');
+      await assert.rejects(
+        createRun(engine.db, engine.dialect, {
+          displayName: 'x',
+          pipelineSpec: spec,
+          parameters: { rowz: 1 },
+        }),
+        /parameter "rowz" is not an input of the pipeline; its inputs: max_rmse, rows, seed/,
+      );
+      await assert.rejects(
+        createRun(engine.db, engine.dialect, {
+          displayName: 'x',
+          pipelineSpec: spec,
+          parameters: { rows: 'many' },
+        }),
+        /parameter "rows" is "many", which is not a NUMBER_INTEGER value/,
+      );
+      const runs = await engine.db.selectFrom('runs').select('id').where('display_name', '=', 'x').execute();
+      assert.deepEqual(runs, []);
+    });
+  });
+}
