@@ -13,6 +13,8 @@ import { compile, loadPipelineModule } from '@cairn/sdk';
 import type { Kysely } from 'kysely';
 import { FsArtifactStore } from '../../src/artifacts/fs-artifact-store.ts';
 import { LocalExecutor } from '../../src/engine/executor/local/local-executor.ts';
+import { queryArtifactConsumers } from '../../src/engine/lineage/queries/artifact-consumers.ts';
+import { queryRunArtifacts } from '../../src/engine/lineage/queries/run-artifacts.ts';
 import { createRun } from '../../src/engine/runs/create-run.ts';
 import { FINAL_RUN_STATES } from '../../src/engine/runs/run-state.ts';
 import { Worker } from '../../src/engine/worker/worker.ts';
@@ -187,6 +189,68 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.ok((fetch?.finished_at ?? 0) - (fetch?.created_at ?? 0) >= 1000, 'the 1 s backoff was kept');
       const status = JSON.parse(tasks.get('root/report-status')?.inputs ?? '{}').parameters.status;
       assert.equal(status.state, 'SUCCEEDED');
+    });
+
+    test('a second identical run is served from the cache, unless the run turns caching off', async () => {
+      const spec = await exampleSpec('sharded-word-count.ts');
+      const parameters = { copies: 3, lines_per_shard: 4 };
+      const first = await createRun(engine.db, engine.dialect, {
+        displayName: 'c1',
+        pipelineSpec: spec,
+        parameters,
+      });
+      assert.equal((await waitForRun(engine, first)).state, 'SUCCEEDED');
+      const second = await createRun(engine.db, engine.dialect, {
+        displayName: 'c2',
+        pipelineSpec: spec,
+        parameters,
+      });
+      assert.equal((await waitForRun(engine, second)).state, 'SUCCEEDED');
+      const executorTasks = async (runId: string) =>
+        [...(await tasksOf(engine, runId)).values()].filter((row) => row.kind === 'container');
+      const firstTasks = await executorTasks(first);
+      const secondTasks = await executorTasks(second);
+      assert.equal(secondTasks.length, firstTasks.length);
+      assert.ok(firstTasks.every((row) => row.cached_from_task_id === null));
+      const origins = new Set(firstTasks.map((row) => row.id));
+      for (const row of secondTasks) {
+        assert.ok(
+          row.cached_from_task_id && origins.has(row.cached_from_task_id),
+          `${row.path} was not cached`,
+        );
+      }
+      const rootOf = async (runId: string) =>
+        JSON.parse((await tasksOf(engine, runId)).get('root')?.outputs ?? '{}');
+      assert.deepEqual(await rootOf(second), await rootOf(first));
+      const third = await createRun(engine.db, engine.dialect, {
+        displayName: 'c3',
+        pipelineSpec: spec,
+        parameters,
+        enableCaching: false,
+      });
+      assert.equal((await waitForRun(engine, third)).state, 'SUCCEEDED');
+      assert.ok((await executorTasks(third)).every((row) => row.cached_from_task_id === null));
+    });
+
+    test('lineage records what each task consumed and produced', async () => {
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'lineage',
+        pipelineSpec: await exampleSpec('train-evaluate-deploy.ts'),
+        parameters: { rows: 120, seed: 11 },
+      });
+      assert.equal((await waitForRun(engine, runId)).state, 'SUCCEEDED');
+      const produced = await queryRunArtifacts(engine.db, runId);
+      const byTask = new Map(produced?.executions.map((entry) => [entry.task?.name, entry]));
+      const train = byTask.get('train-model');
+      assert.ok(train, 'train-model has an execution');
+      assert.deepEqual(Object.keys(train.outputs).sort(), ['metrics', 'model']);
+      const model = train.outputs.model?.[0];
+      assert.ok(model);
+      const consumers = await queryArtifactConsumers(engine.db, model.id);
+      assert.deepEqual(consumers?.consumers.map((consumer) => consumer.task?.name).sort(), [
+        'deploy-model',
+        'evaluate-model',
+      ]);
     });
 
     test('bad parameters are refused before anything is written', async () => {

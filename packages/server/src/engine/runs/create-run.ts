@@ -24,6 +24,8 @@ export interface NewRun {
   readonly pipelineSpec: string;
   readonly parameters?: Readonly<Record<string, JsonValue>>;
   readonly pipelineRoot?: string;
+  /** Off turns caching off for every task of the run (KFP's `enable_caching` at submission). */
+  readonly enableCaching?: boolean;
   readonly experimentId?: string;
   readonly pipelineId?: string;
   readonly pipelineVersionId?: string;
@@ -59,6 +61,7 @@ export async function createRun(
         runtime_config: JSON.stringify({
           parameters: run.parameters ?? {},
           pipeline_root: run.pipelineRoot ?? null,
+          ...(run.enableCaching === undefined ? {} : { enable_caching: run.enableCaching }),
         }),
         service_account: null,
         recurring_run_id: null,

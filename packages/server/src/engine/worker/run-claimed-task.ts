@@ -1,37 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { ExecutorTaskPlan } from '@cairn/spec';
-import type { Kysely } from 'kysely';
-import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
-import { CairnError, errorMessage } from '../../errors.ts';
-import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
-import type { CairnDatabase } from '../../store/tables.ts';
-import type { ExecutableTask, ExecutionResult, TaskExecutor } from '../executor/task-executor.ts';
+import { errorMessage } from '../../errors.ts';
+import type { ExecutionResult } from '../executor/task-executor.ts';
 import { completeTask } from '../leases/complete-task.ts';
 import { heartbeat } from '../leases/heartbeat.ts';
 import { releaseTask } from '../leases/release-task.ts';
 import type { ClaimedTask } from '../leases/take-claims.ts';
 import { TASK_STATE } from '../leases/task-states.ts';
-import { locateTask } from '../scheduler/locate-plan.ts';
-import { propagate } from '../scheduler/propagate.ts';
-import { runPipeline } from '../scheduler/run-plans.ts';
-import { schedulerContext } from '../scheduler/scheduler-context.ts';
-import { taskById } from '../scheduler/task-rows.ts';
-import { parseValues, storedArtifact, type TaskValues } from '../scheduler/task-values.ts';
+import { storedArtifact, type TaskValues } from '../scheduler/task-values.ts';
 import { persistently } from './persistently.ts';
-
-export interface WorkerResources {
-  readonly db: Kysely<CairnDatabase>;
-  readonly dialect: StoreDialect;
-  readonly artifactStore: ArtifactStore;
-  readonly executor: TaskExecutor;
-  /** Where task working directories go. */
-  readonly workDir: string;
-  readonly leaseMs: number;
-  /** The pipeline root of runs that name none: the artifact store's own URL. */
-  readonly defaultPipelineRoot: string;
-}
+import { type PreparedTask, prepareTask } from './prepare-task.ts';
+import { cached, failed, succeeded } from './record-outcome.ts';
+import { cacheHitFor, taskFingerprint } from './task-cache.ts';
+import type { WorkerResources } from './worker-resources.ts';
 
 /**
- * Runs one claimed task to its end: executes it while heartbeating the lease, then records the outcome
+ * Runs one claimed task to its end: serves it from the cache when an earlier identical execution's
+ * outputs are still whole, otherwise executes it while heartbeating the lease; then records the outcome
  * and its consequences for the run in one fenced transaction. A worker that loses its lease stops the
  * task and records nothing: whoever holds the lease now owns the outcome.
  */
@@ -52,22 +37,34 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
     },
     Math.max(100, Math.floor(resources.leaseMs / 3)),
   );
+  let prepared: PreparedTask | undefined;
+  let fingerprint: string | undefined;
   let result: ExecutionResult;
-  let plan: ExecutorTaskPlan;
   try {
-    const prepared = await executableTask(resources, claimed);
-    plan = prepared.plan;
+    prepared = await prepareTask(resources, claimed);
+    fingerprint = await taskFingerprint(resources, prepared);
+    const hit = fingerprint === undefined ? undefined : await cacheHitFor(resources, fingerprint);
+    if (hit !== undefined && fingerprint !== undefined) {
+      // The original task's outputs, exactly: consumers then see (and fingerprint) the same values.
+      const original = await db
+        .selectFrom('tasks')
+        .select('outputs')
+        .where('id', '=', hit.taskId)
+        .executeTakeFirst();
+      const writes = cached(dialect, claimed, prepared, hit, fingerprint);
+      const completion = { ...lease, state: TASK_STATE.SUCCEEDED, outputs: original?.outputs ?? null };
+      await persistently(() => completeTask(db, dialect, completion, writes));
+      return;
+    }
     result = await resources.executor.run(prepared.task, {
       artifactStore: resources.artifactStore,
       workDir: resources.workDir,
       signal: stop.signal,
     });
   } catch (error) {
-    await completeTask(
-      db,
-      dialect,
-      { ...lease, state: TASK_STATE.FAILED, error: errorMessage(error) },
-      (trx, { now }) => afterEnd(trx, dialect, claimed, now),
+    const completion = { ...lease, state: TASK_STATE.FAILED, error: errorMessage(error) };
+    await persistently(() =>
+      completeTask(db, dialect, completion, failed(dialect, claimed, prepared, undefined)),
     );
     return;
   } finally {
@@ -77,90 +74,26 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
   if (result.status === 'succeeded') {
     const outputs: TaskValues = { parameters: { ...result.outputParameters }, artifacts: {} };
     for (const [name, artifact] of Object.entries(result.outputArtifacts)) {
-      outputs.artifacts[name] = [storedArtifact(artifact)];
+      // The artifact's row id is chosen now, so the task's outputs can name it for its consumers' lineage.
+      outputs.artifacts[name] = [storedArtifact(artifact, randomUUID())];
     }
-    await persistently(() =>
-      completeTask(
-        db,
-        dialect,
-        { ...lease, state: TASK_STATE.SUCCEEDED, outputs: JSON.stringify(outputs) },
-        (trx, { now }) => afterEnd(trx, dialect, claimed, now),
-      ),
-    );
+    const writes = succeeded(dialect, claimed, prepared, result, outputs, fingerprint);
+    const completion = { ...lease, state: TASK_STATE.SUCCEEDED, outputs: JSON.stringify(outputs) };
+    await persistently(() => completeTask(db, dialect, completion, writes));
     return;
   }
   const error = result.error ?? 'the task failed';
   if (claimed.attempt < claimed.max_attempts) {
-    const release = { ...lease, backoffMs: backoffMs(plan, claimed.attempt), error };
+    const release = { ...lease, backoffMs: backoffMs(prepared.plan, claimed.attempt), error };
     const outcome = await persistently(() => releaseTask(db, dialect, release));
     if (outcome !== 'no-attempts-left') return;
   }
-  await persistently(() =>
-    completeTask(db, dialect, { ...lease, state: TASK_STATE.FAILED, error }, (trx, { now }) =>
-      afterEnd(trx, dialect, claimed, now),
-    ),
-  );
+  const completion = { ...lease, state: TASK_STATE.FAILED, error };
+  await persistently(() => completeTask(db, dialect, completion, failed(dialect, claimed, prepared, result)));
 }
 
 /** The delay before the next attempt: KFP's backoff, duration × factor^(retries so far), capped. */
 function backoffMs(plan: ExecutorTaskPlan, attempt: number): number {
   const { backoffMs: first, backoffFactor, maxBackoffMs } = plan.retry;
   return Math.min(maxBackoffMs, Math.round(first * backoffFactor ** Math.max(0, attempt - 1)));
-}
-
-async function afterEnd(
-  trx: Kysely<CairnDatabase>,
-  dialect: StoreDialect,
-  claimed: ClaimedTask,
-  now: number,
-): Promise<void> {
-  const row = await taskById(trx, claimed.id);
-  if (row === undefined) return;
-  await propagate(await schedulerContext(trx, dialect, claimed.run_id, now), row);
-}
-
-async function executableTask(
-  resources: WorkerResources,
-  claimed: ClaimedTask,
-): Promise<{ task: ExecutableTask; plan: ExecutorTaskPlan }> {
-  const pipeline = await runPipeline(resources.db, claimed.run_id);
-  const { task } = locateTask(pipeline.plan, claimed.path);
-  if (task === undefined || task.kind === 'dag') {
-    throw new CairnError('RUN_INCONSISTENT', `task ${claimed.path} is not an executor task of its pipeline`);
-  }
-  const container = pipeline.spec.deploymentSpec?.executors?.[task.executorLabel]?.container;
-  if (container === undefined) {
-    throw new CairnError(
-      'RUN_INCONSISTENT',
-      `executor ${task.executorLabel} of task ${claimed.path} is not a container`,
-    );
-  }
-  const run = await resources.db
-    .selectFrom('runs')
-    .select(['display_name', 'created_at', 'runtime_config'])
-    .where('id', '=', claimed.run_id)
-    .executeTakeFirstOrThrow();
-  const runtimeConfig = JSON.parse(run.runtime_config) as { pipeline_root?: string | null };
-  const inputs = parseValues(claimed.inputs);
-  return {
-    plan: task,
-    task: {
-      runId: claimed.run_id,
-      taskId: claimed.id,
-      taskPath: claimed.path,
-      taskName: claimed.display_name ?? claimed.name,
-      attempt: claimed.attempt,
-      pipelineName: pipeline.plan.pipeline.name,
-      pipelineRoot:
-        runtimeConfig.pipeline_root ??
-        pipeline.plan.pipeline.defaultPipelineRoot ??
-        resources.defaultPipelineRoot,
-      container,
-      inputDefinitions: task.inputDefinitions,
-      outputDefinitions: task.outputDefinitions,
-      inputParameters: inputs.parameters,
-      inputArtifacts: inputs.artifacts,
-      system: { jobName: run.display_name, jobUuid: claimed.run_id, jobCreateTime: run.created_at },
-    },
-  };
 }

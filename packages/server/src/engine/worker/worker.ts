@@ -9,7 +9,8 @@ import { TASK_STATE } from '../leases/task-states.ts';
 import { propagate } from '../scheduler/propagate.ts';
 import { schedulerContext } from '../scheduler/scheduler-context.ts';
 import { taskById } from '../scheduler/task-rows.ts';
-import { runClaimedTask, type WorkerResources } from './run-claimed-task.ts';
+import { runClaimedTask } from './run-claimed-task.ts';
+import type { WorkerResources } from './worker-resources.ts';
 
 export interface WorkerOptions {
   /** Tasks run at once by this worker. */
