@@ -2,14 +2,14 @@
 // through leases and run as local processes, outcomes and their consequences recorded in one
 // transaction each. On every dialect, with a real filesystem artifact store.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { compile, loadPipelineModule } from '@cairn/sdk';
+import { compile, containerComponent, loadPipelineModule, Parameter, pipeline } from '@cairn/sdk';
 import type { Kysely } from 'kysely';
 import { FsArtifactStore } from '../../src/artifacts/fs-artifact-store.ts';
 import { LocalExecutor } from '../../src/engine/executor/local/local-executor.ts';
@@ -17,6 +17,7 @@ import { queryArtifactConsumers } from '../../src/engine/lineage/queries/artifac
 import { queryRunArtifacts } from '../../src/engine/lineage/queries/run-artifacts.ts';
 import { createRun } from '../../src/engine/runs/create-run.ts';
 import { FINAL_RUN_STATES } from '../../src/engine/runs/run-state.ts';
+import { terminateRun } from '../../src/engine/runs/terminate-run.ts';
 import { Worker } from '../../src/engine/worker/worker.ts';
 import { connectDatabase } from '../../src/store/connect-database.ts';
 import type { StoreDialect } from '../../src/store/dialects/store-dialect.ts';
@@ -251,6 +252,43 @@ for (const { dialect, skip } of await dialectTargets()) {
         'deploy-model',
         'evaluate-model',
       ]);
+    });
+
+    test('terminating a run stops its running task, cancels what has not started, and ends it CANCELED', async () => {
+      const marker = path.join(os.tmpdir(), `cairn-terminate-${Date.now()}-${Math.random()}`);
+      const nap = containerComponent({
+        name: 'nap',
+        image: 'busybox',
+        inputs: { marker: Parameter.String },
+        command: ({ inputs }) => ['sh', '-c', 'echo $$ > "$0"; sleep 30', inputs.marker],
+      });
+      const after = containerComponent({ name: 'after-nap', image: 'busybox', command: ['true'] });
+      const napping = pipeline({ name: `terminate-${dialect}` }, () => {
+        after().after(nap({ marker }));
+      });
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'nap',
+        pipelineSpec: compile(napping),
+      });
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(marker) || readFileSync(marker, 'utf8').trim() === '') {
+        assert.ok(Date.now() < deadline, 'the task never started');
+        await sleep(50);
+      }
+      const pid = Number(readFileSync(marker, 'utf8'));
+      assert.equal(await terminateRun(engine.db, engine.dialect, runId), 'CANCELING');
+      const run = await waitForRun(engine, runId, 30_000);
+      assert.equal(run.state, 'CANCELED');
+      const tasks = await tasksOf(engine, runId);
+      assert.equal(tasks.get('root/nap')?.state, 'CANCELED');
+      assert.equal(tasks.get('root/after-nap'), undefined, 'nothing starts after termination');
+      assert.throws(() => process.kill(pid, 0), 'the task process is gone');
+      assert.equal(
+        await terminateRun(engine.db, engine.dialect, runId),
+        'CANCELED',
+        'terminating again is a no-op',
+      );
+      rmSync(marker, { force: true });
     });
 
     test('bad parameters are refused before anything is written', async () => {

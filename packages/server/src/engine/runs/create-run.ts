@@ -87,7 +87,7 @@ export async function createRun(
       inputs: rootInputs,
       now,
     });
-    const ctx = { trx, now, rowLocks: rowLocks(dialect), runId, pipeline, rootInputs };
+    const ctx = { trx, now, rowLocks: rowLocks(dialect), runId, canceling: false, pipeline, rootInputs };
     await propagate(ctx, await advanceDag(ctx, root));
   });
   return runId;

@@ -32,6 +32,8 @@ export interface SchedulerContext {
    */
   readonly rowLocks: boolean;
   readonly runId: string;
+  /** The run is being terminated: nothing new starts, and what ends, ends CANCELED. */
+  readonly canceling: boolean;
   readonly pipeline: RunPipeline;
   readonly rootInputs: TaskValues;
 }
@@ -49,7 +51,7 @@ export async function advanceDag(ctx: SchedulerContext, dagRow: TaskRow): Promis
   const rows = new Map((await childrenOf(ctx.trx, dagRow.id)).map((row) => [row.name, row]));
   const dagInputs = parseValues(dagRow.inputs);
   // A task that ends as soon as it starts (skipped, importer, empty loop) may unblock others at once.
-  for (let progressed = true; progressed; ) {
+  for (let progressed = !ctx.canceling; progressed; ) {
     progressed = false;
     for (const task of dag.tasks) {
       if (rows.has(task.key)) continue;
@@ -59,6 +61,17 @@ export async function advanceDag(ctx: SchedulerContext, dagRow: TaskRow): Promis
       rows.set(task.key, row);
       progressed ||= isFinal(row);
     }
+  }
+  if (ctx.canceling) {
+    if ([...rows.values()].some((row) => !isFinal(row))) return dagRow;
+    return finishStructuralTask(
+      ctx.trx,
+      dagRow,
+      TASK_STATE.CANCELED,
+      emptyValues(),
+      'the run was terminated',
+      ctx.now,
+    );
   }
   if (dag.tasks.some((task) => !isFinal(rows.get(task.key) ?? { state: TASK_STATE.PENDING }))) return dagRow;
   return finishDag(ctx, dagRow, dag, rows);
@@ -228,6 +241,17 @@ export async function advanceIterator(ctx: SchedulerContext, row: TaskRow): Prom
   const limit =
     task.iterator.parallelismLimit > 0 ? task.iterator.parallelismLimit : Number.POSITIVE_INFINITY;
   let running = children.filter((child) => !isFinal(child)).length;
+  if (ctx.canceling) {
+    if (running > 0) return row;
+    return finishStructuralTask(
+      ctx.trx,
+      row,
+      TASK_STATE.CANCELED,
+      emptyValues(),
+      'the run was terminated',
+      ctx.now,
+    );
+  }
   for (let index = children.length; index < inputs.items.length && running < limit; index++) {
     const item = inputs.items[index];
     const values: TaskValues = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };

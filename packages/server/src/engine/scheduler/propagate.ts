@@ -1,5 +1,5 @@
 import { setRunState } from '../runs/run-history.ts';
-import type { RunState } from '../runs/run-state.ts';
+import { RUN_STATE, type RunState } from '../runs/run-state.ts';
 import { advanceDag, advanceIterator, type SchedulerContext } from './advance-dag.ts';
 import { TASK_KIND } from './task-kinds.ts';
 import { isFinal, lockTask, type TaskRow } from './task-rows.ts';
@@ -19,6 +19,7 @@ export async function propagate(ctx: SchedulerContext, ended: TaskRow): Promise<
       parent.kind === TASK_KIND.ITERATOR ? await advanceIterator(ctx, parent) : await advanceDag(ctx, parent);
   }
   if (isFinal(current) && current.kind === TASK_KIND.ROOT) {
-    await setRunState(ctx.trx, ctx.runId, current.state as RunState, ctx.now, current.error);
+    const state = ctx.canceling ? RUN_STATE.CANCELED : (current.state as RunState);
+    await setRunState(ctx.trx, ctx.runId, state, ctx.now, current.error);
   }
 }

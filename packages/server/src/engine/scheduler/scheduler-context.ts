@@ -1,5 +1,6 @@
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { RUN_STATE } from '../runs/run-state.ts';
 import type { SchedulerContext } from './advance-dag.ts';
 import { runPipeline } from './run-plans.ts';
 import type { Trx } from './task-rows.ts';
@@ -20,7 +21,16 @@ export async function schedulerContext(
     .where('path', '=', 'root')
     .executeTakeFirst();
   if (root === undefined) throw new CairnError('RUN_INCONSISTENT', `run ${runId} has no root task`);
-  return { trx, now, rowLocks: rowLocks(dialect), runId, pipeline, rootInputs: parseValues(root.inputs) };
+  const run = await trx.selectFrom('runs').select('state').where('id', '=', runId).executeTakeFirst();
+  return {
+    trx,
+    now,
+    rowLocks: rowLocks(dialect),
+    runId,
+    canceling: run?.state === RUN_STATE.CANCELING,
+    pipeline,
+    rootInputs: parseValues(root.inputs),
+  };
 }
 
 /** A database that can skip locked rows can lock them: PostgreSQL and MySQL/MariaDB, not SQLite. */

@@ -84,18 +84,19 @@ export function cached(
   };
 }
 
-/** A failed last attempt (or a task that could not even start). */
+/** A failed last attempt, a task that could not even start, or one stopped because its run was terminated. */
 export function failed(
   dialect: StoreDialect,
   claimed: ClaimedTask,
   prepared: PreparedTask | undefined,
   result: ExecutionResult | undefined,
+  state: typeof EXECUTION_STATE.FAILED | typeof EXECUTION_STATE.CANCELED = EXECUTION_STATE.FAILED,
 ): ExtraWrites {
   return async (trx, { now }) => {
     if (prepared !== undefined) {
       await recordTaskExecution(trx, dialect, {
         ...executionBase(claimed, prepared, now),
-        state: EXECUTION_STATE.FAILED,
+        state,
         metadata: result === undefined ? {} : executionMetadata(result),
         outputs: [],
       });

@@ -7,6 +7,8 @@ import { heartbeat } from '../leases/heartbeat.ts';
 import { releaseTask } from '../leases/release-task.ts';
 import type { ClaimedTask } from '../leases/take-claims.ts';
 import { TASK_STATE } from '../leases/task-states.ts';
+import { EXECUTION_STATE } from '../lineage/lineage-vocabulary.ts';
+import { RUN_STATE } from '../runs/run-state.ts';
 import { storedArtifact, type TaskValues } from '../scheduler/task-values.ts';
 import { persistently } from './persistently.ts';
 import { type PreparedTask, prepareTask } from './prepare-task.ts';
@@ -26,9 +28,9 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
   const stop = new AbortController();
   const beat = setInterval(
     () => {
-      heartbeat(db, dialect, { ...lease, leaseMs: resources.leaseMs }).then(
-        (held) => {
-          if (!held) stop.abort(new Error('the lease was lost'));
+      keepLease(resources, claimed).then(
+        (verdict) => {
+          if (verdict !== 'held') stop.abort(verdict);
         },
         () => {
           // A failed heartbeat is retried at the next beat; the lease outlives a few of them.
@@ -70,7 +72,13 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
   } finally {
     clearInterval(beat);
   }
-  if (stop.signal.aborted) return;
+  if (stop.signal.reason === 'lost') return;
+  if (stop.signal.reason === 'canceled') {
+    const completion = { ...lease, state: TASK_STATE.CANCELED, error: 'the run was terminated' };
+    const writes = failed(dialect, claimed, prepared, result, EXECUTION_STATE.CANCELED);
+    await persistently(() => completeTask(db, dialect, completion, writes));
+    return;
+  }
   if (result.status === 'succeeded') {
     const outputs: TaskValues = { parameters: { ...result.outputParameters }, artifacts: {} };
     for (const [name, artifact] of Object.entries(result.outputArtifacts)) {
@@ -90,6 +98,21 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
   }
   const completion = { ...lease, state: TASK_STATE.FAILED, error };
   await persistently(() => completeTask(db, dialect, completion, failed(dialect, claimed, prepared, result)));
+}
+
+/**
+ * Extends the lease, and tells whether the task should go on: 'lost' when another worker owns it now,
+ * 'canceled' when its run is being terminated.
+ */
+async function keepLease(
+  resources: WorkerResources,
+  claimed: ClaimedTask,
+): Promise<'held' | 'lost' | 'canceled'> {
+  const { db, dialect, leaseMs } = resources;
+  const held = await heartbeat(db, dialect, { taskId: claimed.id, token: claimed.lease_token, leaseMs });
+  if (!held) return 'lost';
+  const run = await db.selectFrom('runs').select('state').where('id', '=', claimed.run_id).executeTakeFirst();
+  return run?.state === RUN_STATE.CANCELING ? 'canceled' : 'held';
 }
 
 /** The delay before the next attempt: KFP's backoff, duration × factor^(retries so far), capped. */
