@@ -2,20 +2,28 @@
 // through leases and run as local processes, outcomes and their consequences recorded in one
 // transaction each. On every dialect, with a real filesystem artifact store.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { compile, containerComponent, loadPipelineModule, Parameter, pipeline } from '@cairn/sdk';
+import {
+  compile,
+  containerComponent,
+  loadPipelineModule,
+  ParallelFor,
+  Parameter,
+  pipeline,
+} from '@cairn/sdk';
 import type { Kysely } from 'kysely';
 import { FsArtifactStore } from '../../src/artifacts/fs-artifact-store.ts';
 import { LocalExecutor } from '../../src/engine/executor/local/local-executor.ts';
 import { queryArtifactConsumers } from '../../src/engine/lineage/queries/artifact-consumers.ts';
 import { queryRunArtifacts } from '../../src/engine/lineage/queries/run-artifacts.ts';
 import { createRun } from '../../src/engine/runs/create-run.ts';
+import { retryRun } from '../../src/engine/runs/retry-run.ts';
 import { FINAL_RUN_STATES } from '../../src/engine/runs/run-state.ts';
 import { terminateRun } from '../../src/engine/runs/terminate-run.ts';
 import { Worker } from '../../src/engine/worker/worker.ts';
@@ -289,6 +297,69 @@ for (const { dialect, skip } of await dialectTargets()) {
         'terminating again is a no-op',
       );
       rmSync(marker, { force: true });
+    });
+
+    test('retrying a failed run re-runs only what did not succeed', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-retry-'));
+      const gate = path.join(dir, 'gate');
+      const count = containerComponent({
+        name: 'count-runs',
+        image: 'busybox',
+        inputs: { log: Parameter.String },
+        outputs: { greeting: Parameter.String },
+        command: ({ inputs, outputs }) => [
+          'sh',
+          '-c',
+          'echo ran >> "$0"; mkdir -p "$(dirname "$1")"; printf hello > "$1"',
+          inputs.log,
+          outputs.greeting,
+        ],
+      });
+      const gated = containerComponent({
+        name: 'gated',
+        image: 'busybox',
+        inputs: { gate: Parameter.String, greeting: Parameter.String },
+        command: ({ inputs }) => ['sh', '-c', 'test -f "$0"', inputs.gate, inputs.greeting],
+      });
+      const flaky = pipeline({ name: `retry-${dialect}` }, () => {
+        const first = count({ log: path.join(dir, 'count.log') });
+        ParallelFor([1, 2], () => {
+          gated({ gate, greeting: first.outputs.greeting });
+        });
+      });
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'retry',
+        pipelineSpec: compile(flaky),
+      });
+      assert.equal((await waitForRun(engine, runId)).state, 'FAILED');
+      const before = await tasksOf(engine, runId);
+      writeFileSync(gate, '');
+      assert.equal(await retryRun(engine.db, engine.dialect, runId), 'RUNNING');
+      const run = await waitForRun(engine, runId);
+      assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
+      const tasks = await tasksOf(engine, runId);
+      assert.equal(
+        tasks.get('root/count-runs')?.id,
+        before.get('root/count-runs')?.id,
+        'the succeeded task was kept',
+      );
+      assert.equal(readFileSync(path.join(dir, 'count.log'), 'utf8'), 'ran\n', 'and did not run again');
+      assert.equal(tasks.get('root/for-loop-2/1/gated')?.state, 'SUCCEEDED');
+      const history = await engine.db
+        .selectFrom('run_state_history')
+        .select('state')
+        .where('run_id', '=', runId)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        history.map((row) => row.state),
+        ['PENDING', 'RUNNING', 'FAILED', 'RUNNING', 'SUCCEEDED'],
+      );
+      await assert.rejects(
+        retryRun(engine.db, engine.dialect, runId),
+        /is SUCCEEDED; only a FAILED or CANCELED run/,
+      );
+      rmSync(dir, { recursive: true, force: true });
     });
 
     test('bad parameters are refused before anything is written', async () => {
