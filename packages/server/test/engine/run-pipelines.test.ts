@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import {
   compile,
   containerComponent,
@@ -17,96 +16,30 @@ import {
   Parameter,
   pipeline,
 } from '@cairn/sdk';
-import type { Kysely } from 'kysely';
-import { FsArtifactStore } from '../../src/artifacts/fs-artifact-store.ts';
-import { LocalExecutor } from '../../src/engine/executor/local/local-executor.ts';
 import { queryArtifactConsumers } from '../../src/engine/lineage/queries/artifact-consumers.ts';
 import { queryRunArtifacts } from '../../src/engine/lineage/queries/run-artifacts.ts';
 import { createRun } from '../../src/engine/runs/create-run.ts';
 import { retryRun } from '../../src/engine/runs/retry-run.ts';
-import { FINAL_RUN_STATES } from '../../src/engine/runs/run-state.ts';
 import { terminateRun } from '../../src/engine/runs/terminate-run.ts';
-import { Worker } from '../../src/engine/worker/worker.ts';
-import { connectDatabase } from '../../src/store/connect-database.ts';
-import type { StoreDialect } from '../../src/store/dialects/store-dialect.ts';
-import { Migrator } from '../../src/store/migrator/migrator.ts';
-import type { CairnDatabase } from '../../src/store/tables.ts';
-import { createTestDatabase, dialectTargets } from '../support/test-databases.ts';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-// Function components run `node`: the project's Node 24, as on a machine where Cairn is installed.
-process.env.PATH = `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
+import { dialectTargets } from '../support/test-databases.ts';
+import { REPO_ROOT, startEngine, type TestEngine, tasksOf, waitForRun } from './support/engine-harness.ts';
 
 async function exampleSpec(file: string): Promise<string> {
-  const { target } = await loadPipelineModule(path.join(ROOT, 'examples', file));
+  const { target } = await loadPipelineModule(path.join(REPO_ROOT, 'examples', file));
   return compile(target);
 }
 
 function fixtureSpec(file: string): string {
-  return readFileSync(path.join(ROOT, 'fixtures/kfp/ir', file), 'utf8');
-}
-
-interface Engine {
-  db: Kysely<CairnDatabase>;
-  dialect: StoreDialect;
-  artifactsDir: string;
-}
-
-async function waitForRun(engine: Engine, runId: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await engine.db
-      .selectFrom('runs')
-      .selectAll()
-      .where('id', '=', runId)
-      .executeTakeFirstOrThrow();
-    if ((FINAL_RUN_STATES as readonly string[]).includes(run.state)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.state} after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-async function tasksOf(engine: Engine, runId: string) {
-  const rows = await engine.db.selectFrom('tasks').selectAll().where('run_id', '=', runId).execute();
-  return new Map(rows.map((row) => [row.path, row]));
+  return readFileSync(path.join(REPO_ROOT, 'fixtures/kfp/ir', file), 'utf8');
 }
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`engine on ${dialect}`, { skip }, () => {
-    let engine: Engine;
-    let worker: Worker;
-    let close: () => Promise<void>;
-
+    let engine: TestEngine;
     before(async () => {
-      const database = await createTestDatabase(dialect);
-      const handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      const scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-engine-'));
-      const artifactsDir = path.join(scratch, 'artifacts');
-      const artifactStore = new FsArtifactStore(artifactsDir);
-      engine = { db: handle.db as Kysely<CairnDatabase>, dialect: handle.dialect, artifactsDir };
-      worker = new Worker(
-        {
-          db: engine.db,
-          dialect: engine.dialect,
-          artifactStore,
-          executor: new LocalExecutor(),
-          workDir: path.join(scratch, 'work'),
-          leaseMs: 10_000,
-          defaultPipelineRoot: `file://${artifactsDir}`,
-        },
-        { concurrency: 4, pollMs: 25, onError: (error) => assert.fail(error as Error) },
-      );
-      worker.start();
-      close = async () => {
-        await worker.stop();
-        await handle.close();
-        await database.drop();
-        rmSync(scratch, { recursive: true, force: true });
-      };
+      engine = await startEngine(dialect);
     });
-    after(() => close());
+    after(() => engine.close());
 
     test('a container pipeline from KFP runs to SUCCEEDED', async () => {
       const runId = await createRun(engine.db, engine.dialect, {
