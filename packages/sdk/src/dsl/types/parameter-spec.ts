@@ -56,12 +56,12 @@ export type ParameterValue<
  * message in its JSON form.
  *
  * @example
- * const failed = (status: PipelineTaskFinalStatus) => status.state === 'FAILED';
+ * const failed = (status: PipelineTaskFinalStatus) => status.state !== 'COMPLETE';
  */
 export type PipelineTaskFinalStatus = JsonObject & {
-  /** The final state of the guarded tasks: `SUCCEEDED`, `FAILED` or `CANCELED`. */
+  /** The final state of the guarded tasks as KFP records it: `COMPLETE`, `FAILED` or `CANCELED`. */
   readonly state: string;
-  /** The run the tasks belong to. */
+  /** The run the tasks belong to: the pipeline's name and the run's id. */
   readonly pipelineJobResourceName: string;
   /** The task (the exit handler's group) whose status this is. */
   readonly pipelineTaskName: string;

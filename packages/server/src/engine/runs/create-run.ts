@@ -124,6 +124,15 @@ function runInputs(pipeline: RunPipeline, parameters: Readonly<Record<string, Js
       );
     }
   }
+  for (const [name, definition] of Object.entries(pipeline.plan.inputDefinitions.artifacts)) {
+    if (!definition.optional) {
+      throw new CairnError(
+        'RUN_INVALID',
+        `the pipeline needs input artifact "${name}", and a run is given parameters only; ` +
+          'import the artifact inside the pipeline (an importer task) instead',
+      );
+    }
+  }
   return { parameters: values, artifacts: {} };
 }
 

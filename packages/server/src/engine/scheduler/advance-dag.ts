@@ -108,9 +108,24 @@ async function startTask(
     if (skipped)
       return ended(kind, TASK_STATE.SKIPPED, `not run: upstream task "${skipped.name}" was skipped`);
   }
-  const resolved = resolveInputs(task, { dagInputs, siblings, rootInputs: ctx.rootInputs, runId: ctx.runId });
+  const resolved = resolveInputs(task, {
+    dagInputs,
+    siblings,
+    rootInputs: ctx.rootInputs,
+    runId: ctx.runId,
+    pipelineName: ctx.pipeline.plan.pipeline.name,
+  });
   if (!resolved.ok) return ended(kind, TASK_STATE.FAILED, resolved.error);
   const inputs = resolved.values;
+  // A DAG's inputs left unbound take the DAG component's defaults, as KFP's driver fills them; an
+  // executor task's are filled by its executor, which must also know which inputs were given (IfPresent).
+  if (task.kind === 'dag') {
+    for (const [name, definition] of Object.entries(task.dag.inputDefinitions.parameters)) {
+      if (!(name in inputs.parameters) && definition.defaultValue !== undefined) {
+        inputs.parameters[name] = definition.defaultValue;
+      }
+    }
+  }
   if (task.trigger.condition !== undefined) {
     let triggered: boolean;
     try {

@@ -1,5 +1,6 @@
 import type { JsonValue, TaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
+import { TASK_STATE } from '../leases/task-states.ts';
 import { evaluateParameterSelector } from '../expressions/evaluate-parameter-selector.ts';
 import type { TaskRow } from './task-rows.ts';
 import { emptyValues, parseValues, type StoredArtifact, type TaskValues } from './task-values.ts';
@@ -10,6 +11,7 @@ export interface InputScope {
   readonly siblings: ReadonlyMap<string, TaskRow>;
   readonly rootInputs: TaskValues;
   readonly runId: string;
+  readonly pipelineName: string;
 }
 
 export type ResolvedInputs = { ok: true; values: TaskValues } | { ok: false; error: string };
@@ -48,7 +50,7 @@ export function resolveInputs(task: TaskPlan, scope: InputScope): ResolvedInputs
         return { ok: false, error: `input "${name}": ${errorMessage(error)}` };
       }
     }
-    values.parameters[name] = value;
+    values.parameters[name] = coerceToDeclared(task, name, value);
   }
   for (const [name, binding] of Object.entries(task.inputs.artifacts)) {
     const artifacts: StoredArtifact[] | undefined =
@@ -60,17 +62,31 @@ export function resolveInputs(task: TaskPlan, scope: InputScope): ResolvedInputs
   return { ok: true, values };
 }
 
+/**
+ * A value reaching a STRING input as a list or struct (a loop item's field, a selector's result) is
+ * passed as its JSON text, as KFP's driver passes it: the component asked for a string.
+ */
+function coerceToDeclared(task: TaskPlan, name: string, value: JsonValue): JsonValue {
+  if (task.kind === 'dag') return value;
+  const declared = task.inputDefinitions.parameters[name]?.type;
+  return declared === 'STRING' && typeof value !== 'string' ? JSON.stringify(value) : value;
+}
+
 function outputsOf(scope: InputScope, task: string): TaskValues {
   const row = scope.siblings.get(task);
   return row === undefined ? emptyValues() : parseValues(row.outputs);
 }
 
-/** KFP's PipelineTaskFinalStatus, in the JSON form the SDKs read. */
+/**
+ * KFP's PipelineTaskFinalStatus, in the JSON form the SDKs read. KFP reports the state as its metadata
+ * store records the execution (`COMPLETE` for success), and names the job after the pipeline.
+ */
 function finalStatus(scope: InputScope, task: string): JsonValue {
   const row = scope.siblings.get(task);
+  const state = row?.state === TASK_STATE.SUCCEEDED ? 'COMPLETE' : (row?.state ?? 'UNKNOWN');
   return {
-    state: row?.state ?? 'UNKNOWN',
-    pipelineJobResourceName: scope.runId,
+    state,
+    pipelineJobResourceName: `${scope.pipelineName}-${scope.runId}`,
     pipelineTaskName: row?.display_name ?? task,
     ...(row?.error ? { error: { code: 2, message: row.error } } : {}),
   };

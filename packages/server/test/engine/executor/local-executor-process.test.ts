@@ -532,14 +532,19 @@ describe('LocalExecutor: processes', () => {
       t.skip('prlimit (util-linux) is not installed');
       return;
     }
-    const result = await run({
-      command: [
-        'sh',
-        '-c',
-        'ulimit -d; exec node -e "Buffer.allocUnsafe(1.2e9); console.log(\'allocated\')"',
-      ],
-      resources: { resourceMemoryLimit: '900M', cpuLimit: 0.5 },
-    });
+    const result = await run(
+      {
+        command: [
+          'sh',
+          '-c',
+          'ulimit -d; exec node -e "Buffer.allocUnsafe(1.2e9); console.log(\'allocated\')"',
+        ],
+        resources: { resourceMemoryLimit: '900M', cpuLimit: 0.5 },
+      },
+      {},
+      {},
+      { limitMemory: true },
+    );
     assert.equal(result.status, 'failed', 'allocating more than the limit fails');
     const log = await logText(result);
     assert.equal(log.split('\n')[0], String(Math.floor(900e6 / 1024)));
@@ -580,7 +585,7 @@ describe('LocalExecutor: processes', () => {
         resource: 'memoryLimit',
         requested: '2Gi',
         enforced: false,
-        detail: 'not enforced: memory limits are turned off',
+        detail: 'not enforced: memory limits are turned off (LocalExecutor limitMemory)',
       },
       {
         resource: 'accelerator',

@@ -46,7 +46,12 @@ export interface LocalExecutorOptions {
    * them in the caller's directory.
    */
   workingDirectory?: string;
-  /** Enforce memory limits with `prlimit` when the spec sets one (see `resource-limits.ts`). Default true. */
+  /**
+   * Enforce memory limits with `prlimit` (RLIMIT_DATA) when the spec sets one; see `resource-limits.ts`.
+   * Off by default: RLIMIT_DATA caps address space, not resident memory as a Kubernetes limit does, and
+   * runtimes such as Node and the JVM reserve far more than they use, so a KFP spec's "256Mi", fine in a
+   * pod, would kill them here. Turn it on where the tasks' runtimes are known to fit.
+   */
   limitMemory?: boolean;
   /** Keep each attempt's directory after it ends, for debugging. Default false. */
   keepTaskDirectories?: boolean;
@@ -309,7 +314,8 @@ export class LocalExecutor implements TaskExecutor {
   }
 
   async #memoryLimiter(): Promise<MemoryLimiter> {
-    if (this.#options.limitMemory === false) return { unavailable: 'memory limits are turned off' };
+    if (this.#options.limitMemory !== true)
+      return { unavailable: 'memory limits are turned off (LocalExecutor limitMemory)' };
     this.#prlimit ??= findExecutable('prlimit', process.env.PATH ?? '', process.cwd());
     const prlimit = await this.#prlimit;
     return prlimit === undefined
