@@ -1,7 +1,7 @@
 import type { JsonValue, TaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
-import { TASK_STATE } from '../leases/task-states.ts';
 import { evaluateParameterSelector } from '../expressions/evaluate-parameter-selector.ts';
+import { TASK_STATE } from '../leases/task-states.ts';
 import type { TaskRow } from './task-rows.ts';
 import { emptyValues, parseValues, type StoredArtifact, type TaskValues } from './task-values.ts';
 
