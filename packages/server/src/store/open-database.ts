@@ -44,21 +44,25 @@ function kyselyDialect(location: DatabaseLocation): Dialect {
           connectTimeout: 5000,
         }),
       });
-    case 'postgres':
-      return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: location.url,
-          max: 10,
-          connectionTimeoutMillis: 5000,
-          // Timestamps and sizes are bigint columns; their values fit a JS number exactly.
-          types: {
-            getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-              oid === PG_INT8_OID
-                ? Number
-                : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-          },
-        }),
+    case 'postgres': {
+      const pool = new pg.Pool({
+        connectionString: location.url,
+        max: 10,
+        connectionTimeoutMillis: 5000,
+        // Timestamps and sizes are bigint columns; their values fit a JS number exactly.
+        types: {
+          getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+            oid === PG_INT8_OID
+              ? Number
+              : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        },
       });
+      // An idle connection the server closes (a restart, a failover, a dropped database) is discarded by
+      // the pool, which then emits 'error'; unheard, that event would crash the process. The next query
+      // opens a fresh connection, and its own failure, if any, reaches its caller.
+      pool.on('error', () => {});
+      return new PostgresDialect({ pool });
+    }
   }
 }
 
