@@ -5,6 +5,7 @@ import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminStatus } from './commands/admin-status.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 import { addConfigOptions } from './config-options.ts';
 import { type CliContext, type Output, processOutput } from './output.ts';
 
@@ -30,6 +31,7 @@ function buildProgram(context: CliContext): Command {
   registerAdminMigrate(admin, context);
   registerCompile(program, context);
   registerValidate(program, context);
+  registerWorker(program, context);
   return program;
 }
 

@@ -91,9 +91,11 @@ interface ProcessOutcome {
  * command in its own process group with a minimal environment (see `task-environment.ts`) and the memory
  * limit it can enforce (see `resource-limits.ts`). Standard output and error go to one log in the artifact
  * store that can be followed while the task runs (`read-task-log.ts`). A timeout or an aborted signal
- * terminates the whole group. When the command exits 0, the output parameters are read (the ExecutorOutput
- * first, then the output files) and converted to their types, and the output artifacts are uploaded under
- * `<pipeline>/<run-id>/<task>/<output>` with their digests and sizes.
+ * terminates the whole group, and the group dies with the executor's process however that process dies
+ * (`watchdog/task-watchdog.ts`), so a task never runs on beside the attempt that replaces it. When the
+ * command exits 0, the output parameters are read (the ExecutorOutput first, then the output files) and
+ * converted to their types, and the output artifacts are uploaded under `<pipeline>/<run-id>/<task>/<output>`
+ * with their digests and sizes.
  *
  * @example
  * const executor = new LocalExecutor({ env: { PIP_INDEX_URL: 'http://mirror/simple' } });

@@ -1,5 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { TaskWatchdog } from './watchdog/task-watchdog.ts';
 
 /** How the group's leader ended. */
 export interface ProcessExit {
@@ -21,6 +22,10 @@ const PIPE_GRACE_MS = 2000;
  * process. Processes that start their own session (daemons) escape the group; only a cgroup could catch
  * those, and the local executor does not use cgroups.
  *
+ * The group dies with this process too, however this process dies: a `TaskWatchdog` guards it from its
+ * spawn until its end (and, on Linux, also kills the processes that left the group, by the watchdog's
+ * marker in their environment).
+ *
  * @example
  * const group = await ProcessGroup.start('sh', ['-c', 'sleep 60 & wait'], { cwd, env });
  * group.terminate(10_000); // SIGTERM to the group, SIGKILL 10 s later if it is still there
@@ -39,22 +44,37 @@ export class ProcessGroup {
   static async start(
     file: string,
     args: readonly string[],
-    options: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+    options: {
+      readonly cwd: string;
+      readonly env: Readonly<Record<string, string>>;
+      /** Default: the watchdog of this process. */
+      readonly watchdog?: TaskWatchdog;
+    },
   ): Promise<ProcessGroup> {
+    const watchdog = options.watchdog ?? TaskWatchdog.forThisProcess();
+    await watchdog.ready();
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [watchdog.marker.name]: watchdog.marker.value },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
-    return new ProcessGroup(child);
+    // In the same turn as the spawn: there is no moment at which this process could die and leave the
+    // group unguarded, but the spawn itself, and the marker in the group's environment covers that.
+    if (child.pid !== undefined) watchdog.guard(child.pid);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    } catch (error) {
+      if (child.pid !== undefined) watchdog.release(child.pid);
+      throw error;
+    }
+    return new ProcessGroup(child, watchdog);
   }
 
-  private constructor(child: ChildProcessByStdio<null, Readable, Readable>) {
+  private constructor(child: ChildProcessByStdio<null, Readable, Readable>, watchdog: TaskWatchdog) {
     if (child.pid === undefined) throw new Error('a spawned process has no pid');
     this.pid = child.pid;
     this.stdout = child.stdout;
@@ -65,6 +85,7 @@ export class ProcessGroup {
       child.once('exit', (code, signal) => {
         clearTimeout(this.#killTimer);
         this.#signal('SIGKILL');
+        watchdog.release(this.pid);
         const forceClose = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
