@@ -144,9 +144,11 @@ export const CAIRN_TABLES = {
     iteration_index: nullable('integer'),
     /** See `TASK_STATE` in engine/leases/task-states.ts. */
     state: required('name'),
-    /** Attempts started so far (0 until the first claim). */
+    /** Attempts started so far (0 until the first claim), lost ones included. */
     attempt: defaulted('integer'),
     max_attempts: defaulted('integer'),
+    /** Attempts lost with their worker (an expired lease): they do not use up retries. Schema 8. */
+    lost_attempts: defaulted('integer'),
     /** JSON. */
     inputs: nullable('largeText'),
     /** JSON. */

@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { connectDatabase } from '../../src/store/connect-database.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { HISTORY_TABLE } from '../../src/store/migrator/schema-history.ts';
+import { CAIRN_VERSION } from '../../src/version.ts';
 import { checkService, S3_ENDPOINT } from '../support/services.ts';
 import { createTestDatabase, dialectTargets, type TestDatabase } from '../support/test-databases.ts';
 
@@ -31,7 +32,7 @@ describe('cairn CLI', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'cairn-cli-'));
     const before = await cli('admin', 'status', '--home', home);
     assert.equal(before.code, 0, before.err);
-    assert.match(before.out, /Cairn 0\.1\.0/);
+    assert.match(before.out, new RegExp(`Cairn ${CAIRN_VERSION.replaceAll('.', '\\.')}`));
     assert.match(
       before.out,
       new RegExp(`version 0; this code's is ${LATEST_SCHEMA_VERSION}: not up to date`),

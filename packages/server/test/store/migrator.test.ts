@@ -9,6 +9,7 @@ import { HISTORY_TABLE, readHistory } from '../../src/store/migrator/schema-hist
 import { assertSchemaCurrent } from '../../src/store/migrator/schema-status.ts';
 import type { DatabaseHandle } from '../../src/store/open-database.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { CAIRN_VERSION } from '../../src/version.ts';
 import { spawnJsonLines } from '../support/child-process.ts';
 import { assertSampleRows, insertSampleRows, SAMPLE_ROWS } from '../support/sample-rows.ts';
 import { createTestDatabase, dialectTargets, type TestDatabase } from '../support/test-databases.ts';
@@ -62,7 +63,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         assert.equal(row.name, migration?.name);
         assert.equal(row.checksum, migration?.checksum);
         assert.match(row.checksum, /^[0-9a-f]{64}$/);
-        assert.equal(row.cairn_version, '0.1.0');
+        assert.equal(row.cairn_version, CAIRN_VERSION);
         assert.equal(row.state, 'applied');
         assert.ok(row.started_at >= before && (row.finished_at ?? 0) >= row.started_at);
       }

@@ -14,8 +14,8 @@ export interface ExhaustedLeaseOptions {
 }
 
 /**
- * Claims RUNNING tasks whose lease expired on their last allowed attempt: their worker died, and
- * `claimTasks` will not start another attempt. The claim gives the caller a lease (without counting an
+ * Claims RUNNING tasks whose lease expired once more after `MAX_LOST_ATTEMPTS` attempts were already lost
+ * with their workers: `claimTasks` will not start another attempt. The claim gives the caller a lease (without counting an
  * attempt) so that it can end the task, as FAILED, through `completeTask` and its fence, with the state
  * history written in the same transaction. If the caller dies too, the lease expires and the task
  * is found here again.

@@ -46,19 +46,32 @@ export async function claimTasks(
     if (states.includes(TASK_STATE.QUEUED)) {
       candidates.push(...(await readyTasksQuery(trx, dialect, { now, limit }).execute()));
     }
+    const lost = new Set<string>();
     if (states.includes(TASK_STATE.RUNNING)) {
-      candidates.push(
-        ...(await expiredLeasesQuery(trx, dialect, { now, limit, attempts: 'left' }).execute()),
-      );
+      const expired = await expiredLeasesQuery(trx, dialect, { now, limit, attempts: 'left' }).execute();
+      for (const candidate of expired) lost.add(candidate.id);
+      candidates.push(...expired);
     }
     const chosen = candidates
       .map(({ id, ready_since }) => ({ id, since: Number(ready_since) }))
       .sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit);
-    return takeClaims(
+    const claimed = await takeClaims(
       trx,
       chosen.map(({ id }) => id),
       { owner, leaseMs, now, newAttempt: true },
+    );
+    // The attempt whose lease expired was lost with its worker; it is counted apart, not as a retry.
+    const reclaimed = claimed.filter((task) => lost.has(task.id)).map((task) => task.id);
+    if (reclaimed.length > 0) {
+      await trx
+        .updateTable('tasks')
+        .set((eb) => ({ lost_attempts: eb('lost_attempts', '+', 1) }))
+        .where('id', 'in', reclaimed)
+        .execute();
+    }
+    return claimed.map((task) =>
+      lost.has(task.id) ? { ...task, lost_attempts: task.lost_attempts + 1 } : task,
     );
   });
 }

@@ -31,3 +31,11 @@ export type FinalTaskState = (typeof FINAL_TASK_STATES)[number];
 
 /** Where a claim takes tasks from: QUEUED tasks that are ready, RUNNING tasks whose lease expired. */
 export type ClaimSource = typeof TASK_STATE.QUEUED | typeof TASK_STATE.RUNNING;
+
+/**
+ * How many attempts of one task may be lost with their worker (its lease expired) before the task fails.
+ * Lost attempts do not use up the task's retries, since a killed server must not fail the runs it was
+ * running; but a task that takes its worker down every time (say, by exhausting the machine's memory)
+ * must stop somewhere.
+ */
+export const MAX_LOST_ATTEMPTS = 3;

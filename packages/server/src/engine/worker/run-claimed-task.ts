@@ -91,7 +91,8 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
     return;
   }
   const error = result.error ?? 'the task failed';
-  if (claimed.attempt < claimed.max_attempts) {
+  // Attempts lost with a worker are not retries the task used.
+  if (claimed.attempt - claimed.lost_attempts < claimed.max_attempts) {
     const release = { ...lease, backoffMs: backoffMs(prepared.plan, claimed.attempt), error };
     const outcome = await persistently(() => releaseTask(db, dialect, release));
     if (outcome !== 'no-attempts-left') return;

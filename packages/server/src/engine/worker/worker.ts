@@ -91,7 +91,7 @@ export class Worker {
           taskId: task.id,
           token: task.lease_token,
           state: TASK_STATE.FAILED,
-          error: `the worker running attempt ${task.attempt} of ${task.max_attempts} stopped answering`,
+          error: `its worker was lost ${task.lost_attempts} times while running it; the task keeps taking its worker down, or the machine keeps failing`,
         },
         async (trx, { now }) => {
           const row = await taskById(trx, task.id);

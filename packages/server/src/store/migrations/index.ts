@@ -6,6 +6,7 @@ import createRuns from './0004-create-runs.ts';
 import createTasks from './0005-create-tasks.ts';
 import createLineage from './0006-create-lineage.ts';
 import createLifecycleAudit from './0007-create-lifecycle-audit.ts';
+import addTaskLostAttempts from './0008-add-task-lost-attempts.ts';
 
 /** Every migration Cairn knows, oldest first. Append only: released migrations are frozen. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createTasks,
   createLineage,
   createLifecycleAudit,
+  addTaskLostAttempts,
 ];
 
 /** The schema version this code is written for. */

@@ -9,7 +9,7 @@ import type { ExtraWrites } from '../../../src/engine/leases/extra-writes.ts';
 import { heartbeat } from '../../../src/engine/leases/heartbeat.ts';
 import { releaseTask } from '../../../src/engine/leases/release-task.ts';
 import type { ClaimedTask } from '../../../src/engine/leases/take-claims.ts';
-import { TASK_STATE } from '../../../src/engine/leases/task-states.ts';
+import { MAX_LOST_ATTEMPTS, TASK_STATE } from '../../../src/engine/leases/task-states.ts';
 import { dialectTargets } from '../../support/test-databases.ts';
 import {
   createLeaseDatabase,
@@ -333,9 +333,18 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(ran.length, 1);
     });
 
-    test('an expired lease on the last attempt is not retried, but can be claimed to fail the task', async () => {
+    test('a lost attempt uses up no retry; a task lost too often can be claimed to fail it', async () => {
       await seedTasks(db(), [{ max_attempts: 1 }]);
-      const task = only(await claim('worker-a', 1, 300));
+      let task = only(await claim('worker-a', 1, 300));
+      for (let lost = 1; lost <= MAX_LOST_ATTEMPTS; lost++) {
+        await waitForDatabaseTime(db(), leases.dialect, task.lease_expires_at);
+        const again = only(await claim(`worker-${lost}`, 5, 300));
+        assert.equal(again.id, task.id, 'reclaimed although it has no retries: the attempt was lost');
+        assert.equal(again.attempt, lost + 1);
+        assert.equal(again.lost_attempts, lost);
+        assert.equal((await readTask(db(), task.id)).lost_attempts, lost);
+        task = again;
+      }
       await waitForDatabaseTime(db(), leases.dialect, task.lease_expires_at);
 
       assert.deepEqual(await claim('worker-b', 5), []);
@@ -343,7 +352,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         await claimExhaustedLeases(db(), leases.dialect, { owner: 'reaper', limit: 5, leaseMs: LONG_LEASE }),
       );
       assert.equal(reaped.id, task.id);
-      assert.equal(reaped.attempt, 1, 'no new attempt is started');
+      assert.equal(reaped.attempt, MAX_LOST_ATTEMPTS + 1, 'no new attempt is started');
       assert.equal(reaped.lease_owner, 'reaper');
       assert.notEqual(reaped.lease_token, task.lease_token);
       assert.deepEqual(

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { StoreDialect } from '../../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../../store/tables.ts';
-import { TASK_STATE } from '../task-states.ts';
+import { MAX_LOST_ATTEMPTS, TASK_STATE } from '../task-states.ts';
 
 export interface CandidateQuery {
   /** The database clock, read once in the claiming transaction. */
@@ -61,7 +61,7 @@ export function expiredLeasesQuery(
       .select(['id', 'lease_expires_at as ready_since'])
       .where('state', '=', TASK_STATE.RUNNING)
       .where('lease_expires_at', '<', now)
-      .whereRef('attempt', attempts === 'left' ? '<' : '>=', 'max_attempts')
+      .where('lost_attempts', attempts === 'left' ? '<' : '>=', MAX_LOST_ATTEMPTS)
       .orderBy('lease_expires_at')
       .orderBy('id')
       .limit(limit),

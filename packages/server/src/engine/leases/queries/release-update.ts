@@ -31,7 +31,10 @@ export function releaseUpdate(
       updated_at: now,
     })
     .where((eb) =>
-      eb.and([holdsLease(eb, { taskId, token }, now), eb('attempt', '<', eb.ref('max_attempts'))]),
+      eb.and([
+        holdsLease(eb, { taskId, token }, now),
+        eb(eb('attempt', '-', eb.ref('lost_attempts')), '<', eb.ref('max_attempts')),
+      ]),
     );
 }
 
