@@ -146,7 +146,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         openStore(database.location),
         'SCHEMA_NEWER_THAN_CODE',
         '9\\.4\\.0',
-        '0\\.1\\.0',
+        CAIRN_VERSION.replaceAll('.', '\\.'),
         'from-the-future',
       );
       const outcome = await migrator.migrateTo();
@@ -167,7 +167,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         'SCHEMA_CHECKSUM_MISMATCH',
         '0002-create-experiments',
         '0\\.0\\.9',
-        '0\\.1\\.0',
+        CAIRN_VERSION.replaceAll('.', '\\.'),
       );
       assert.equal((await migrator.migrateTo()).error?.code, 'SCHEMA_CHECKSUM_MISMATCH');
     });
