@@ -297,6 +297,62 @@ for (const { dialect, skip } of await dialectTargets()) {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    test("constants that are KFP's system placeholders are resolved, as KFP's driver does", async () => {
+      const spec = {
+        pipelineInfo: { name: 'system-values' },
+        schemaVersion: '2.1.0',
+        components: {
+          'comp-echo': {
+            executorLabel: 'exec-echo',
+            inputDefinitions: {
+              parameters: { job: { parameterType: 'STRING' }, task: { parameterType: 'STRING' } },
+            },
+            outputDefinitions: { parameters: { out: { parameterType: 'STRING' } } },
+          },
+        },
+        deploymentSpec: {
+          executors: {
+            'exec-echo': {
+              container: {
+                image: 'busybox',
+                command: [
+                  'sh',
+                  '-c',
+                  'mkdir -p "$(dirname "$2")"; printf "%s|%s" "$0" "$1" > "$2"',
+                  "{{$.inputs.parameters['job']}}",
+                  "{{$.inputs.parameters['task']}}",
+                  "{{$.outputs.parameters['out'].output_file}}",
+                ],
+              },
+            },
+          },
+        },
+        root: {
+          dag: {
+            tasks: {
+              echo: {
+                componentRef: { name: 'comp-echo' },
+                taskInfo: { name: 'echo' },
+                inputs: {
+                  parameters: {
+                    job: { runtimeValue: { constant: '{{$.pipeline_job_name}}' } },
+                    task: { runtimeValue: { constant: '{{$.pipeline_task_uuid}}' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      };
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'nightly report',
+        pipelineSpec: JSON.stringify(spec),
+      });
+      assert.equal((await waitForRun(engine, runId)).state, 'SUCCEEDED');
+      const echo = (await tasksOf(engine, runId)).get('root/echo');
+      assert.equal(JSON.parse(echo?.outputs ?? '{}').parameters.out, `nightly report|${echo?.id}`);
+    });
+
     test('bad parameters are refused before anything is written', async () => {
       const spec = await exampleSpec('train-evaluate-deploy.ts');
       await assert.rejects(

@@ -87,7 +87,16 @@ export async function createRun(
       inputs: rootInputs,
       now,
     });
-    const ctx = { trx, now, rowLocks: rowLocks(dialect), runId, canceling: false, pipeline, rootInputs };
+    const ctx = {
+      trx,
+      now,
+      rowLocks: rowLocks(dialect),
+      runId,
+      canceling: false,
+      run: { displayName: run.displayName, createdAt: now },
+      pipeline,
+      rootInputs,
+    };
     await propagate(ctx, await advanceDag(ctx, root));
   });
   return runId;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DagPlan, ExecutorTaskPlan, JsonValue, TaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
 import { evaluateTriggerCondition } from '../expressions/evaluate-trigger-condition.ts';
@@ -34,6 +35,8 @@ export interface SchedulerContext {
   readonly runId: string;
   /** The run is being terminated: nothing new starts, and what ends, ends CANCELED. */
   readonly canceling: boolean;
+  /** What KFP's system placeholders in constants resolve to: the run's name and creation time. */
+  readonly run: { readonly displayName: string; readonly createdAt: number };
   readonly pipeline: RunPipeline;
   readonly rootInputs: TaskValues;
 }
@@ -89,7 +92,9 @@ async function startTask(
   upstream: readonly TaskRow[],
   { dagInputs, siblings }: Siblings,
 ): Promise<TaskRow> {
+  const taskId = randomUUID();
   const base = {
+    id: taskId,
     runId: ctx.runId,
     parentId: dagRow.id,
     path: `${dagRow.path}/${task.key}`,
@@ -114,6 +119,12 @@ async function startTask(
     rootInputs: ctx.rootInputs,
     runId: ctx.runId,
     pipelineName: ctx.pipeline.plan.pipeline.name,
+    system: {
+      jobName: ctx.run.displayName,
+      jobCreateTime: ctx.run.createdAt,
+      taskName: task.displayName,
+      taskId,
+    },
   });
   if (!resolved.ok) return ended(kind, TASK_STATE.FAILED, resolved.error);
   const inputs = resolved.values;

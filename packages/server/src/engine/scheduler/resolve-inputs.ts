@@ -12,6 +12,13 @@ export interface InputScope {
   readonly rootInputs: TaskValues;
   readonly runId: string;
   readonly pipelineName: string;
+  /** The values of KFP's system placeholders for this task. */
+  readonly system: {
+    readonly jobName: string;
+    readonly jobCreateTime: number;
+    readonly taskName: string;
+    readonly taskId: string;
+  };
 }
 
 export type ResolvedInputs = { ok: true; values: TaskValues } | { ok: false; error: string };
@@ -27,7 +34,7 @@ export function resolveInputs(task: TaskPlan, scope: InputScope): ResolvedInputs
     let value: JsonValue | undefined;
     switch (binding.kind) {
       case 'constant':
-        value = binding.value;
+        value = systemPlaceholderConstant(binding.value, scope);
         break;
       case 'componentInput':
         value = scope.dagInputs.parameters[binding.name];
@@ -60,6 +67,33 @@ export function resolveInputs(task: TaskPlan, scope: InputScope): ResolvedInputs
     if (artifacts !== undefined && artifacts.length > 0) values.artifacts[name] = artifacts;
   }
   return { ok: true, values };
+}
+
+/**
+ * A constant that is exactly one of KFP's system placeholders (`{{$.pipeline_job_name}}` and its
+ * siblings) is resolved here, as KFP's driver does; anything else is passed as written.
+ */
+function systemPlaceholderConstant(value: JsonValue, scope: InputScope): JsonValue {
+  if (typeof value !== 'string') return value;
+  const match = /^\{\{\$\.(\w+)\}\}$/.exec(value);
+  const { system } = scope;
+  switch (match?.[1]) {
+    case 'pipeline_job_name':
+      return system.jobName;
+    case 'pipeline_job_uuid':
+      return scope.runId;
+    case 'pipeline_job_resource_name':
+      return `${scope.pipelineName}-${scope.runId}`;
+    case 'pipeline_job_create_time_utc':
+    case 'pipeline_job_schedule_time_utc':
+      return new Date(system.jobCreateTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    case 'pipeline_task_name':
+      return system.taskName;
+    case 'pipeline_task_uuid':
+      return system.taskId;
+    default:
+      return value;
+  }
 }
 
 /**

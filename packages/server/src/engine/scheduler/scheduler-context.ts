@@ -21,13 +21,18 @@ export async function schedulerContext(
     .where('path', '=', 'root')
     .executeTakeFirst();
   if (root === undefined) throw new CairnError('RUN_INCONSISTENT', `run ${runId} has no root task`);
-  const run = await trx.selectFrom('runs').select('state').where('id', '=', runId).executeTakeFirst();
+  const run = await trx
+    .selectFrom('runs')
+    .select(['state', 'display_name', 'created_at'])
+    .where('id', '=', runId)
+    .executeTakeFirstOrThrow();
   return {
     trx,
     now,
     rowLocks: rowLocks(dialect),
     runId,
-    canceling: run?.state === RUN_STATE.CANCELING,
+    canceling: run.state === RUN_STATE.CANCELING,
+    run: { displayName: run.display_name, createdAt: run.created_at },
     pipeline,
     rootInputs: parseValues(root.inputs),
   };

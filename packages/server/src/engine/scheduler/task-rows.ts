@@ -20,6 +20,8 @@ export function isFinal(row: Pick<TaskRow, 'state'>): boolean {
 }
 
 export interface NewTask {
+  /** Chosen by the caller when something must name the task before it exists (its inputs). */
+  readonly id?: string;
   readonly runId: string;
   readonly parentId: string | null;
   readonly path: string;
@@ -42,7 +44,7 @@ export interface NewTask {
 export async function insertTask(trx: Trx, task: NewTask): Promise<TaskRow> {
   const final = FINAL_STATES.includes(task.state);
   const row: Insertable<TasksTable> = {
-    id: randomUUID(),
+    id: task.id ?? randomUUID(),
     run_id: task.runId,
     parent_task_id: task.parentId,
     path: task.path,
