@@ -353,6 +353,24 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(JSON.parse(echo?.outputs ?? '{}').parameters.out, `nightly report|${echo?.id}`);
     });
 
+    test("a task's timeout (kfp-kubernetes' activeDeadlineSeconds) kills it and fails it", async () => {
+      const nap = containerComponent({ name: 'long-nap', image: 'busybox', command: ['sleep', '30'] });
+      const napping = pipeline({ name: `timeout-${dialect}` }, () => {
+        nap().setCachingOptions(false);
+      });
+      const platform =
+        'platforms:\n  kubernetes:\n    deploymentSpec:\n      executors:\n        exec-long-nap:\n          activeDeadlineSeconds: 1\n';
+      const started = Date.now();
+      const runId = await createRun(engine.db, engine.dialect, {
+        displayName: 'timeout',
+        pipelineSpec: `${compile(napping)}---\n${platform}`,
+      });
+      const run = await waitForRun(engine, runId, 30_000);
+      assert.equal(run.state, 'FAILED');
+      assert.ok(Date.now() - started < 20_000, 'killed long before the 30 s sleep ended');
+      assert.match((await tasksOf(engine, runId)).get('root/long-nap')?.error ?? '', /time/i);
+    });
+
     test('bad parameters are refused before anything is written', async () => {
       const spec = await exampleSpec('train-evaluate-deploy.ts');
       await assert.rejects(

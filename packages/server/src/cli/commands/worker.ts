@@ -27,6 +27,7 @@ interface WorkerCommandOptions {
   workDir?: string;
   name?: string;
   quiet?: boolean;
+  taskTimeoutSeconds?: number;
 }
 
 const DEFAULT_LEASE_SECONDS = 30;
@@ -164,6 +165,9 @@ async function runWorker(options: WorkerCommandOptions, command: Command, output
       workDir,
       leaseMs,
       defaultPipelineRoot: store.url,
+      ...(options.taskTimeoutSeconds === undefined
+        ? {}
+        : { taskTimeoutMs: options.taskTimeoutSeconds * 1000 }),
     };
     const workerOptions: WorkerOptions = {
       concurrency: options.concurrency,
@@ -232,6 +236,12 @@ export function registerWorker(program: Command, { output }: CliContext): void {
     .option(
       '--name <name>',
       'this worker in the tasks it holds (lease_owner) and in its output (default: host:pid:random)',
+    )
+    .addOption(
+      new Option(
+        '--task-timeout-seconds <s>',
+        "how long a task may run when its pipeline sets no timeout (kfp-kubernetes' set_timeout); it is killed after",
+      ).argParser(positiveInteger),
     )
     .option('--quiet', 'print only the start, failed tasks, errors and the shutdown, not every task')
     .action((options: WorkerCommandOptions, command: Command) => runWorker(options, command, output));

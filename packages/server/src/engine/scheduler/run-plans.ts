@@ -1,4 +1,10 @@
-import { checkPipelineText, type ExecutionPlan, formatIssue, type PipelineSpec } from '@cairn/spec';
+import {
+  checkPipelineText,
+  type ExecutionPlan,
+  formatIssue,
+  type PipelineSpec,
+  type PlatformSpec,
+} from '@cairn/spec';
 import type { Kysely, Transaction } from 'kysely';
 import { CairnError } from '../../errors.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
@@ -6,6 +12,7 @@ import type { CairnDatabase } from '../../store/tables.ts';
 /** What the scheduler needs of a run's pipeline: the spec (for executors) and its plan. */
 export interface RunPipeline {
   readonly spec: PipelineSpec;
+  readonly platformSpec?: PlatformSpec;
   readonly plan: ExecutionPlan;
 }
 
@@ -43,5 +50,8 @@ export function pipelineFromText(text: string): RunPipeline {
       `the pipeline spec does not validate:\n  ${errors.join('\n  ')}`,
     );
   }
-  return { spec: checked.pipeline.spec, plan: checked.plan };
+  const { spec, platformSpec } = checked.pipeline;
+  return platformSpec === undefined
+    ? { spec, plan: checked.plan }
+    : { spec, platformSpec, plan: checked.plan };
 }

@@ -3,7 +3,7 @@ import { CairnError } from '../../errors.ts';
 import type { ExecutableTask } from '../executor/task-executor.ts';
 import type { ClaimedTask } from '../leases/take-claims.ts';
 import { locateTask } from '../scheduler/locate-plan.ts';
-import { runPipeline } from '../scheduler/run-plans.ts';
+import { type RunPipeline, runPipeline } from '../scheduler/run-plans.ts';
 import { parseValues } from '../scheduler/task-values.ts';
 import type { WorkerResources } from './worker-resources.ts';
 
@@ -39,6 +39,7 @@ export async function prepareTask(resources: WorkerResources, claimed: ClaimedTa
     enable_caching?: boolean;
   };
   const inputs = parseValues(claimed.inputs);
+  const timeoutMs = taskTimeoutMs(pipeline, task.executorLabel) ?? resources.taskTimeoutMs;
   return {
     plan: task,
     namespace: run.namespace,
@@ -60,6 +61,20 @@ export async function prepareTask(resources: WorkerResources, claimed: ClaimedTa
       inputParameters: inputs.parameters,
       inputArtifacts: inputs.artifacts,
       system: { jobName: run.display_name, jobUuid: claimed.run_id, jobCreateTime: run.created_at },
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     },
   };
+}
+
+/**
+ * A task's timeout as kfp-kubernetes' `set_timeout` writes it: `activeDeadlineSeconds` in the Kubernetes
+ * platform config of its executor, which a pod would be killed after.
+ */
+function taskTimeoutMs(pipeline: RunPipeline, executorLabel: string): number | undefined {
+  const config = pipeline.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors?.[executorLabel];
+  const seconds = config?.activeDeadlineSeconds;
+  const value = typeof seconds === 'string' ? Number(seconds) : seconds;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? Math.round(value * 1000)
+    : undefined;
 }

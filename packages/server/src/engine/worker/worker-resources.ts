@@ -17,4 +17,6 @@ export interface WorkerResources {
   readonly defaultPipelineRoot: string;
   /** The server-wide caching switch; tasks and runs can only turn caching off, never on past this. */
   readonly caching?: boolean;
+  /** How long a task may run when its spec sets no timeout; none when absent. */
+  readonly taskTimeoutMs?: number;
 }
