@@ -27,6 +27,21 @@ interface Expectation {
 const FAILS_INSIDE_EXIT_HANDLER: Expectation = { state: 'FAILED' };
 
 const EXPECTED: Readonly<Record<string, Expectation>> = {
+  'pipeline-with-dynamic-importer-metadata.ts': {
+    state: 'SUCCEEDED',
+    check: (tasks) => {
+      const importers = [...tasks.entries()].filter(([taskPath]) => /\/importer(-\d+)?$/.test(taskPath));
+      assert.ok(importers.length > 0);
+      for (const [taskPath, row] of importers) {
+        const metadata = JSON.stringify(JSON.parse(row.outputs ?? '{}').artifacts.artifact[0].metadata);
+        assert.doesNotMatch(
+          metadata,
+          /\{\{\$/,
+          `${taskPath}: the importer's metadata placeholders are resolved`,
+        );
+      }
+    },
+  },
   'pipeline-as-exit-task.ts': FAILS_INSIDE_EXIT_HANDLER,
   'pipeline-with-exit-handler.ts': FAILS_INSIDE_EXIT_HANDLER,
   'pipeline-with-multiple-exit-handlers.ts': FAILS_INSIDE_EXIT_HANDLER,

@@ -89,6 +89,7 @@ export async function createRun(
     });
     const ctx = {
       trx,
+      dialect,
       now,
       rowLocks: rowLocks(dialect),
       runId,

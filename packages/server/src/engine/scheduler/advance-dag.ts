@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DagPlan, ExecutorTaskPlan, JsonValue, TaskPlan } from '@cairn/spec';
+import type { DagPlan, ExecutorTaskPlan, JsonObject, JsonValue, TaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
+import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { evaluateTriggerCondition } from '../expressions/evaluate-trigger-condition.ts';
 import { TASK_STATE, type TaskState } from '../leases/task-states.ts';
+import { EXECUTION_STATE, EXECUTION_TYPE } from '../lineage/lineage-vocabulary.ts';
+import { recordTaskExecution } from '../lineage/record-task-execution.ts';
 import { dagOfRow, locateTask } from './locate-plan.ts';
 import { resolveInputs } from './resolve-inputs.ts';
 import type { RunPipeline } from './run-plans.ts';
@@ -26,6 +29,7 @@ import {
 /** What one scheduling pass works in: the transaction that changed the run, and the run's pipeline. */
 export interface SchedulerContext {
   readonly trx: Trx;
+  readonly dialect: StoreDialect;
   readonly now: number;
   /**
    * Whether the database takes row locks (`FOR UPDATE`). Where it does, a pass locks the DAG it advances,
@@ -175,10 +179,13 @@ async function startTask(
 
 type TaskBase = Omit<Parameters<typeof insertTask>[1], 'kind' | 'state'>;
 
-/** KFP's importer runs in the driver: it records the artifact at the URI, without running anything. */
+/**
+ * KFP's importer runs in the driver: it records the artifact at the URI, without running anything. Its
+ * metadata may name the task's inputs through placeholders, which resolve here.
+ */
 async function importArtifact(
   ctx: SchedulerContext,
-  base: TaskBase,
+  base: TaskBase & { id: string },
   task: ExecutorTaskPlan,
   inputs: TaskValues,
 ) {
@@ -199,19 +206,67 @@ async function importArtifact(
     });
   }
   const artifact: StoredArtifact = {
+    artifactId: randomUUID(),
     name: 'artifact',
     uri,
-    metadata: importer?.metadata ?? {},
+    metadata: withInputValues(importer?.metadata ?? {}, inputs) as JsonObject,
     schemaTitle: importer?.typeSchema?.schemaTitle ?? 'system.Artifact',
   };
   const outputs: TaskValues = { parameters: {}, artifacts: { artifact: [artifact] } };
-  return insertTask(ctx.trx, {
+  const row = await insertTask(ctx.trx, {
     ...base,
     kind: TASK_KIND.IMPORTER,
     state: TASK_STATE.SUCCEEDED,
     inputs,
     outputs,
   });
+  await recordTaskExecution(ctx.trx, ctx.dialect, {
+    runId: ctx.runId,
+    taskId: base.id,
+    pipelineName: ctx.pipeline.plan.pipeline.name,
+    type: EXECUTION_TYPE.IMPORTER,
+    name: task.displayName,
+    state: EXECUTION_STATE.COMPLETE,
+    inputParameters: inputs.parameters,
+    inputs: [],
+    outputs: [
+      {
+        name: 'artifact',
+        id: artifact.artifactId,
+        uri,
+        schemaTitle: artifact.schemaTitle,
+        metadata: artifact.metadata,
+      },
+    ],
+    now: ctx.now,
+  });
+  return row;
+}
+
+/** Replaces `{{$.inputs.parameters['x']}}` in a JSON value, keys included: the value itself when a string is only that. */
+function withInputValues(value: JsonValue, inputs: TaskValues): JsonValue {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\$\.inputs\.parameters\['([^']*)'\]\}\}$/.exec(value);
+    if (whole) return inputs.parameters[whole[1] ?? ''] ?? value;
+    return value.replace(/\{\{\$\.inputs\.parameters\['([^']*)'\]\}\}/g, (text, name: string) => {
+      const input = inputs.parameters[name];
+      return input === undefined ? text : typeof input === 'string' ? input : JSON.stringify(input);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => withInputValues(item, inputs));
+  if (value !== null && typeof value === 'object') {
+    // Keys may be placeholders too (KFP's dynamic importer metadata).
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => {
+        const resolved = withInputValues(key, inputs);
+        return [
+          typeof resolved === 'string' ? resolved : JSON.stringify(resolved),
+          withInputValues(item, inputs),
+        ];
+      }),
+    );
+  }
+  return value;
 }
 
 async function startIterator(ctx: SchedulerContext, base: TaskBase, task: TaskPlan, inputs: TaskValues) {

@@ -28,6 +28,7 @@ export async function schedulerContext(
     .executeTakeFirstOrThrow();
   return {
     trx,
+    dialect,
     now,
     rowLocks: rowLocks(dialect),
     runId,
