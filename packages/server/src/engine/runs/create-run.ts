@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JsonValue, ParameterType } from '@cairn/spec';
+import { type JsonValue, valueFitsType } from '@cairn/spec';
 import type { Kysely } from 'kysely';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
@@ -116,7 +116,7 @@ function runInputs(pipeline: RunPipeline, parameters: Readonly<Record<string, Js
         `parameter "${name}" is not an input of the pipeline; its inputs: ${known}`,
       );
     }
-    if (!fitsType(value, definition.type)) {
+    if (!valueFitsType(value, definition.type)) {
       throw new CairnError(
         'RUN_INVALID',
         `parameter "${name}" is ${JSON.stringify(value)}, which is not a ${definition.type} value`,
@@ -144,24 +144,4 @@ function runInputs(pipeline: RunPipeline, parameters: Readonly<Record<string, Js
     }
   }
   return { parameters: values, artifacts: {} };
-}
-
-function fitsType(value: JsonValue, type: ParameterType): boolean {
-  switch (type) {
-    case 'STRING':
-      return typeof value === 'string';
-    case 'NUMBER_INTEGER':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'NUMBER_DOUBLE':
-      return typeof value === 'number';
-    case 'BOOLEAN':
-      return typeof value === 'boolean';
-    case 'LIST':
-      return Array.isArray(value);
-    case 'STRUCT':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'TASK_FINAL_STATUS':
-    case 'TASK_CONFIG':
-      return false;
-  }
 }

@@ -7,8 +7,9 @@ import { TASK_STATE } from '../leases/task-states.ts';
 import { inWriteTransaction } from '../leases/write-transaction.ts';
 import { advanceDag, advanceIterator } from '../scheduler/advance-dag.ts';
 import { propagate } from '../scheduler/propagate.ts';
-import { rowLocks, schedulerContext } from '../scheduler/scheduler-context.ts';
+import { schedulerContext } from '../scheduler/scheduler-context.ts';
 import { holdsDag, TASK_KIND } from '../scheduler/task-kinds.ts';
+import { lockRun } from './lock-run.ts';
 import { setRunState } from './run-history.ts';
 import { RUN_STATE, type RunState } from './run-state.ts';
 
@@ -27,13 +28,11 @@ export async function retryRun(
 ): Promise<RunState> {
   return inWriteTransaction(db, dialect, async (trx) => {
     const now = await databaseNow(trx, dialect);
-    const query = trx.selectFrom('runs').select('state').where('id', '=', runId);
-    const run = await (rowLocks(dialect) ? query.forUpdate() : query).executeTakeFirst();
-    if (run === undefined) throw new CairnError('RUN_NOT_FOUND', `run ${runId} does not exist`);
-    if (!RETRIABLE.includes(run.state)) {
+    const state = await lockRun(trx, dialect, runId);
+    if (!RETRIABLE.includes(state)) {
       throw new CairnError(
         'RUN_INVALID',
-        `run ${runId} is ${run.state}; only a FAILED or CANCELED run can be retried`,
+        `run ${runId} is ${state}; only a FAILED or CANCELED run can be retried`,
       );
     }
     const rows = await trx.selectFrom('tasks').selectAll().where('run_id', '=', runId).execute();

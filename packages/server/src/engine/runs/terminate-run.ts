@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { databaseNow } from '../leases/database-now.ts';
 import { TASK_STATE } from '../leases/task-states.ts';
 import { inWriteTransaction } from '../leases/write-transaction.ts';
 import { propagate } from '../scheduler/propagate.ts';
-import { rowLocks, schedulerContext } from '../scheduler/scheduler-context.ts';
+import { schedulerContext } from '../scheduler/scheduler-context.ts';
+import { lockRun } from './lock-run.ts';
 import { setRunState } from './run-history.ts';
 import { FINAL_RUN_STATES, RUN_STATE, type RunState } from './run-state.ts';
 
@@ -22,10 +22,7 @@ export async function terminateRun(
 ): Promise<RunState> {
   return inWriteTransaction(db, dialect, async (trx) => {
     const now = await databaseNow(trx, dialect);
-    const query = trx.selectFrom('runs').select('state').where('id', '=', runId);
-    const run = await (rowLocks(dialect) ? query.forUpdate() : query).executeTakeFirst();
-    if (run === undefined) throw new CairnError('RUN_NOT_FOUND', `run ${runId} does not exist`);
-    const state = run.state as RunState;
+    const state = await lockRun(trx, dialect, runId);
     if (FINAL_RUN_STATES.includes(state) || state === RUN_STATE.CANCELING) return state;
     await setRunState(trx, runId, RUN_STATE.CANCELING, now);
     const waiting = await trx
