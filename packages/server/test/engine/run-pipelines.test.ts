@@ -22,7 +22,14 @@ import { createRun } from '../../src/engine/runs/create-run.ts';
 import { retryRun } from '../../src/engine/runs/retry-run.ts';
 import { terminateRun } from '../../src/engine/runs/terminate-run.ts';
 import { dialectTargets } from '../support/test-databases.ts';
-import { REPO_ROOT, startEngine, type TestEngine, tasksOf, waitForRun } from './support/engine-harness.ts';
+import {
+  REPO_ROOT,
+  runHistory,
+  startEngine,
+  type TestEngine,
+  tasksOf,
+  waitForRun,
+} from './support/engine-harness.ts';
 
 async function exampleSpec(file: string): Promise<string> {
   const { target } = await loadPipelineModule(path.join(REPO_ROOT, 'examples', file));
@@ -50,16 +57,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(run.state, 'SUCCEEDED', run.error ?? '');
       const tasks = await tasksOf(engine, runId);
       assert.equal(tasks.get('root/echo')?.state, 'SUCCEEDED');
-      const history = await engine.db
-        .selectFrom('run_state_history')
-        .select('state')
-        .where('run_id', '=', runId)
-        .orderBy('seq')
-        .execute();
-      assert.deepEqual(
-        history.map((row) => row.state),
-        ['PENDING', 'RUNNING', 'SUCCEEDED'],
-      );
+      assert.deepEqual(await runHistory(engine, runId), ['PENDING', 'RUNNING', 'SUCCEEDED']);
     });
 
     test('train-evaluate-deploy: artifacts flow, the condition picks the deploy branch', async () => {
@@ -280,16 +278,13 @@ for (const { dialect, skip } of await dialectTargets()) {
       );
       assert.equal(readFileSync(path.join(dir, 'count.log'), 'utf8'), 'ran\n', 'and did not run again');
       assert.equal(tasks.get('root/for-loop-2/1/gated')?.state, 'SUCCEEDED');
-      const history = await engine.db
-        .selectFrom('run_state_history')
-        .select('state')
-        .where('run_id', '=', runId)
-        .orderBy('seq')
-        .execute();
-      assert.deepEqual(
-        history.map((row) => row.state),
-        ['PENDING', 'RUNNING', 'FAILED', 'RUNNING', 'SUCCEEDED'],
-      );
+      assert.deepEqual(await runHistory(engine, runId), [
+        'PENDING',
+        'RUNNING',
+        'FAILED',
+        'RUNNING',
+        'SUCCEEDED',
+      ]);
       await assert.rejects(
         retryRun(engine.db, engine.dialect, runId),
         /is SUCCEEDED; only a FAILED or CANCELED run/,

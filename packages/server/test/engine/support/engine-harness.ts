@@ -81,3 +81,14 @@ export async function tasksOf(engine: TestEngine, runId: string) {
   const rows = await engine.db.selectFrom('tasks').selectAll().where('run_id', '=', runId).execute();
   return new Map(rows.map((row) => [row.path, row]));
 }
+
+/** A run's states, in the order its history recorded them. */
+export async function runHistory(engine: TestEngine, runId: string): Promise<string[]> {
+  const rows = await engine.db
+    .selectFrom('run_state_history')
+    .select('state')
+    .where('run_id', '=', runId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => row.state);
+}
