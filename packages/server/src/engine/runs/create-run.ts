@@ -12,7 +12,7 @@ import { propagate } from '../scheduler/propagate.ts';
 import { pipelineFromText, type RunPipeline } from '../scheduler/run-plans.ts';
 import { rowLocks } from '../scheduler/scheduler-context.ts';
 import { TASK_KIND } from '../scheduler/task-kinds.ts';
-import { insertTask } from '../scheduler/task-rows.ts';
+import { insertTask, type Trx } from '../scheduler/task-rows.ts';
 import type { TaskValues } from '../scheduler/task-values.ts';
 import { setRunState } from './run-history.ts';
 import { RUN_STATE } from './run-state.ts';
@@ -31,6 +31,22 @@ export interface NewRun {
   readonly pipelineVersionId?: string;
 }
 
+/** A run as recorded when it could not start: its spec may be what was missing. */
+export type UnstartedRun = Omit<NewRun, 'pipelineSpec'> & { readonly pipelineSpec?: string };
+
+/** A run checked and ready to insert: its pipeline planned and its parameters complete. */
+export interface PreparedRun {
+  readonly run: NewRun;
+  readonly pipeline: RunPipeline;
+  readonly rootInputs: TaskValues;
+}
+
+/** Where a run fired by a recurring run comes from: the slot is its `scheduled_at`, unique per recurring run. */
+export interface RunSchedule {
+  readonly recurringRunId: string;
+  readonly slot: number;
+}
+
 /**
  * Creates a run and starts it, in one transaction: the run row, its state history, the root DAG task and
  * the first tasks that can start. A crash leaves either all of it or none. Bad parameters are refused
@@ -41,65 +57,105 @@ export async function createRun(
   dialect: StoreDialect,
   run: NewRun,
 ): Promise<string> {
+  const prepared = prepareRun(run);
+  return inWriteTransaction(db, dialect, async (trx) =>
+    insertRun(trx, dialect, prepared, await databaseNow(trx, dialect)),
+  );
+}
+
+/**
+ * Plans the run's pipeline and checks its parameters, outside any transaction.
+ * Throws a CairnError (PIPELINE_INVALID or RUN_INVALID) saying what is wrong.
+ */
+export function prepareRun(run: NewRun): PreparedRun {
   const pipeline = pipelineFromText(run.pipelineSpec);
-  const rootInputs = runInputs(pipeline, run.parameters ?? {});
-  const runId = randomUUID();
-  await inWriteTransaction(db, dialect, async (trx) => {
-    const now = await databaseNow(trx, dialect);
-    await trx
-      .insertInto('runs')
-      .values({
-        id: runId,
-        display_name: run.displayName,
-        description: run.description ?? null,
-        experiment_id: run.experimentId ?? null,
-        pipeline_id: run.pipelineId ?? null,
-        pipeline_version_id: run.pipelineVersionId ?? null,
-        // The spec stays with the run, so the run can always finish (and be read) whatever happens to
-        // the pipeline version it came from.
-        pipeline_spec: run.pipelineSpec,
-        runtime_config: JSON.stringify({
-          parameters: run.parameters ?? {},
-          pipeline_root: run.pipelineRoot ?? null,
-          ...(run.enableCaching === undefined ? {} : { enable_caching: run.enableCaching }),
-        }),
-        service_account: null,
-        recurring_run_id: null,
-        state: RUN_STATE.PENDING,
-        error: null,
-        created_at: now,
-        scheduled_at: now,
-        started_at: null,
-        finished_at: null,
-        updated_at: now,
-      })
-      .execute();
-    await setRunState(trx, runId, RUN_STATE.PENDING, now);
-    await setRunState(trx, runId, RUN_STATE.RUNNING, now);
-    const root = await insertTask(trx, {
-      runId,
-      parentId: null,
-      path: 'root',
-      name: 'root',
-      displayName: pipeline.plan.pipeline.displayName ?? pipeline.plan.pipeline.name,
-      kind: TASK_KIND.ROOT,
-      state: TASK_STATE.RUNNING,
-      inputs: rootInputs,
-      now,
-    });
-    const ctx = {
-      trx,
-      dialect,
-      now,
-      rowLocks: rowLocks(dialect),
-      runId,
-      canceling: false,
-      run: { displayName: run.displayName, createdAt: now },
-      pipeline,
-      rootInputs,
-    };
-    await propagate(ctx, await advanceDag(ctx, root));
+  return { run, pipeline, rootInputs: runInputs(pipeline, run.parameters ?? {}) };
+}
+
+/** Inserts a prepared run and starts it, in the caller's write transaction; returns the run's id. */
+export async function insertRun(
+  trx: Trx,
+  dialect: StoreDialect,
+  { run, pipeline, rootInputs }: PreparedRun,
+  now: number,
+  schedule?: RunSchedule,
+): Promise<string> {
+  const runId = await insertRunRow(trx, run, now, schedule);
+  await setRunState(trx, runId, RUN_STATE.RUNNING, now);
+  const root = await insertTask(trx, {
+    runId,
+    parentId: null,
+    path: 'root',
+    name: 'root',
+    displayName: pipeline.plan.pipeline.displayName ?? pipeline.plan.pipeline.name,
+    kind: TASK_KIND.ROOT,
+    state: TASK_STATE.RUNNING,
+    inputs: rootInputs,
+    now,
   });
+  const ctx = {
+    trx,
+    dialect,
+    now,
+    rowLocks: rowLocks(dialect),
+    runId,
+    canceling: false,
+    run: { displayName: run.displayName, createdAt: now },
+    pipeline,
+    rootInputs,
+  };
+  await propagate(ctx, await advanceDag(ctx, root));
+  return runId;
+}
+
+/**
+ * Records a run that could not start, FAILED with the reason, in the caller's write transaction: a
+ * recurring run whose pipeline no longer plans or whose parameters no longer fit still shows its slot.
+ */
+export async function insertFailedRun(
+  trx: Trx,
+  run: UnstartedRun,
+  error: string,
+  now: number,
+  schedule?: RunSchedule,
+): Promise<string> {
+  const runId = await insertRunRow(trx, run, now, schedule);
+  await setRunState(trx, runId, RUN_STATE.FAILED, now, error);
+  return runId;
+}
+
+/** The run's row, PENDING, with the first entry of its history. */
+async function insertRunRow(trx: Trx, run: UnstartedRun, now: number, schedule: RunSchedule | undefined) {
+  const runId = randomUUID();
+  await trx
+    .insertInto('runs')
+    .values({
+      id: runId,
+      display_name: run.displayName,
+      description: run.description ?? null,
+      experiment_id: run.experimentId ?? null,
+      pipeline_id: run.pipelineId ?? null,
+      pipeline_version_id: run.pipelineVersionId ?? null,
+      // The spec stays with the run, so the run can always finish (and be read) whatever happens to
+      // the pipeline version it came from.
+      pipeline_spec: run.pipelineSpec ?? null,
+      runtime_config: JSON.stringify({
+        parameters: run.parameters ?? {},
+        pipeline_root: run.pipelineRoot ?? null,
+        ...(run.enableCaching === undefined ? {} : { enable_caching: run.enableCaching }),
+      }),
+      service_account: null,
+      recurring_run_id: schedule?.recurringRunId ?? null,
+      state: RUN_STATE.PENDING,
+      error: null,
+      created_at: now,
+      scheduled_at: schedule?.slot ?? now,
+      started_at: null,
+      finished_at: null,
+      updated_at: now,
+    })
+    .execute();
+  await setRunState(trx, runId, RUN_STATE.PENDING, now);
   return runId;
 }
 

@@ -7,6 +7,7 @@ import createTasks from './0005-create-tasks.ts';
 import createLineage from './0006-create-lineage.ts';
 import createLifecycleAudit from './0007-create-lifecycle-audit.ts';
 import addTaskLostAttempts from './0008-add-task-lost-attempts.ts';
+import uniqueRecurringRunSlot from './0009-unique-recurring-run-slot.ts';
 
 /** Every migration Cairn knows, oldest first. Append only: released migrations are frozen. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createLineage,
   createLifecycleAudit,
   addTaskLostAttempts,
+  uniqueRecurringRunSlot,
 ];
 
 /** The schema version this code is written for. */
