@@ -23,7 +23,8 @@ export type CairnErrorCode =
   | 'RECURRING_RUN_NOT_FOUND'
   | 'RUN_INVALID'
   | 'RUN_NOT_FOUND'
-  | 'RUN_INCONSISTENT';
+  | 'RUN_INCONSISTENT'
+  | 'LIST_INVALID';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;
