@@ -24,7 +24,11 @@ export type CairnErrorCode =
   | 'RUN_INVALID'
   | 'RUN_NOT_FOUND'
   | 'RUN_INCONSISTENT'
-  | 'LIST_INVALID';
+  | 'LIST_INVALID'
+  | 'NAME_INVALID'
+  | 'NAME_TAKEN'
+  | 'EXPERIMENT_NOT_FOUND'
+  | 'EXPERIMENT_NOT_EMPTY';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

@@ -1,0 +1,12 @@
+/**
+ * Cairn's REST API as TypeScript: the wire models of KFP's v2beta1 API (each a JSON Schema and its
+ * type, which the server validates requests with) and a typed client.
+ */
+export { Empty, Int64, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './models/common.ts';
+export {
+  Experiment,
+  ListExperimentsQuery,
+  ListExperimentsResponse,
+  NewExperiment,
+} from './models/experiments.ts';
+export { Healthz } from './models/healthz.ts';

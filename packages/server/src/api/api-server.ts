@@ -1,0 +1,89 @@
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError } from 'fastify';
+import { errorMessage } from '../errors.ts';
+import type { ApiApp, ApiDeps } from './api-app.ts';
+import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
+import { experimentRoutes } from './routes/experiments.ts';
+import { healthzRoutes } from './routes/healthz.ts';
+import { schemaValidators } from './schema-validators.ts';
+import { describeValidationError } from './validation-message.ts';
+
+export interface ApiServerOptions {
+  /** The largest request body accepted, uploads included. */
+  readonly bodyLimitBytes: number;
+}
+
+export const OPENAPI_PATH = '/apis/v2beta1/openapi.json';
+
+/**
+ * The REST API: KFP's v2beta1 on the wire (snake_case fields, enum names, RFC 3339 times, errors as
+ * `{code, message, details}`), every route's input checked against its schema before a handler sees it.
+ */
+export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): Promise<ApiApp> {
+  const app: ApiApp = Fastify({
+    bodyLimit: options.bodyLimitBytes,
+    // Unknown fields are refused, as KFP's protobuf JSON decoding refuses them, rather than dropped.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true },
+    },
+    logger: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(schemaValidators());
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const { status, message } = describeError(error, options.bodyLimitBytes);
+    void reply.status(status.http).send({ code: status.code, message, details: [] });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({
+      code: GRPC.NOT_FOUND.code,
+      message: `no operation ${request.method} ${request.url.split('?')[0]}; the operations are listed at ${OPENAPI_PATH}`,
+      details: [],
+    });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Cairn API',
+        description: "Kubeflow Pipelines' v2beta1 REST API, as Cairn serves it.",
+        version: deps.version,
+      },
+    },
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  healthzRoutes(app, deps);
+  experimentRoutes(app, deps);
+  return app;
+}
+
+function describeError(error: FastifyError, bodyLimitBytes: number): { status: GrpcStatus; message: string } {
+  if (error.validation) {
+    return { status: GRPC.INVALID_ARGUMENT, message: describeValidationError(error) };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: { code: GRPC.RESOURCE_EXHAUSTED.code, http: 413 },
+        message: `the request body is larger than the server's limit of ${bodyLimitBytes} bytes; raise the limit with --max-body-bytes`,
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: { code: GRPC.INVALID_ARGUMENT.code, http: 415 }, message: error.message };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: GRPC.INVALID_ARGUMENT, message: 'the request body is empty; expected a JSON object' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return {
+        status: GRPC.INVALID_ARGUMENT,
+        message: `the request body is not valid JSON: ${error.message}`,
+      };
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return { status: GRPC.INVALID_ARGUMENT, message: `the request is malformed: ${errorMessage(error)}` };
+  }
+  const status = statusOf(error);
+  return {
+    status,
+    message: status === GRPC.INTERNAL ? `internal error: ${errorMessage(error)}` : error.message,
+  };
+}

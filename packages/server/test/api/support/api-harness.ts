@@ -1,0 +1,73 @@
+/** An API server on a migrated test database, driven in-process through Fastify's inject. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { ApiApp } from '../../../src/api/api-app.ts';
+import { buildApiServer } from '../../../src/api/api-server.ts';
+import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
+import { connectDatabase } from '../../../src/store/connect-database.ts';
+import type { DialectName, StoreDialect } from '../../../src/store/dialects/store-dialect.ts';
+import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
+import { Migrator } from '../../../src/store/migrator/migrator.ts';
+import type { CairnDatabase } from '../../../src/store/tables.ts';
+import { CAIRN_VERSION } from '../../../src/version.ts';
+import { createTestDatabase } from '../../support/test-databases.ts';
+
+export interface TestApi {
+  readonly app: ApiApp;
+  readonly db: Kysely<CairnDatabase>;
+  readonly dialect: StoreDialect;
+  /** A request's status and parsed JSON body. */
+  call(method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, body?: unknown): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+export interface ApiAnswer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back.
+  readonly body: any;
+}
+
+export async function startApi(dialect: DialectName, bodyLimitBytes = 1024 * 1024): Promise<TestApi> {
+  const database = await createTestDatabase(dialect);
+  const handle = await connectDatabase(database.location);
+  const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
+  if (outcome.error) throw outcome.error;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
+  const db = handle.db as Kysely<CairnDatabase>;
+  const app = await buildApiServer(
+    {
+      db,
+      dialect: handle.dialect,
+      artifactStore: new FsArtifactStore(path.join(scratch, 'artifacts')),
+      version: CAIRN_VERSION,
+      schemaVersion: LATEST_SCHEMA_VERSION,
+    },
+    { bodyLimitBytes },
+  );
+  return {
+    app,
+    db,
+    dialect: handle.dialect,
+    async call(method, url, body) {
+      const response = await app.inject({
+        method,
+        url,
+        ...(body === undefined
+          ? {}
+          : typeof body === 'string'
+            ? { payload: body, headers: { 'content-type': 'application/json' } }
+            : { payload: body as object }),
+      });
+      const text = response.body;
+      return { status: response.statusCode, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    async close() {
+      await app.close();
+      await handle.close();
+      await database.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
