@@ -4,6 +4,7 @@ import { CAIRN_VERSION } from '../version.ts';
 import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminStatus } from './commands/admin-status.ts';
 import { registerCompile } from './commands/compile.ts';
+import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
 import { addConfigOptions } from './config-options.ts';
@@ -31,6 +32,7 @@ function buildProgram(context: CliContext): Command {
   registerAdminMigrate(admin, context);
   registerCompile(program, context);
   registerValidate(program, context);
+  registerUp(program, context);
   registerWorker(program, context);
   return program;
 }

@@ -1,145 +1,17 @@
-import os from 'node:os';
-import path from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Kysely } from 'kysely';
-import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
+import type { Command } from 'commander';
 import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
-import { LocalExecutor } from '../../engine/executor/local/local-executor.ts';
 import { TaskWatchdog } from '../../engine/executor/local/watchdog/task-watchdog.ts';
-import type {
-  ExecutableTask,
-  ExecutionContext,
-  ExecutionResult,
-  TaskExecutor,
-} from '../../engine/executor/task-executor.ts';
-import { Worker, type WorkerOptions } from '../../engine/worker/worker.ts';
-import { CairnError, errorMessage } from '../../errors.ts';
 import { describeDatabase } from '../../store/database-url.ts';
 import { openStore } from '../../store/open-store.ts';
-import type { CairnDatabase } from '../../store/tables.ts';
 import { configFrom } from '../config-options.ts';
 import type { CliContext, Output } from '../output.ts';
-
-interface WorkerCommandOptions {
-  concurrency: number;
-  leaseSeconds: number;
-  pollMs: number;
-  workDir?: string;
-  name?: string;
-  quiet?: boolean;
-  taskTimeoutSeconds?: number;
-}
-
-const DEFAULT_LEASE_SECONDS = 30;
-const DEFAULT_POLL_MS = 250;
-
-type WorkerResources = ConstructorParameters<typeof Worker>[0];
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function leaseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 1) {
-    throw new InvalidArgumentError(`expected a number of seconds of at least 1, got "${value}"`);
-  }
-  return seconds;
-}
-
-/** A Worker whose lease owner is the operator's name for it (`--name`). */
-class NamedWorker extends Worker {
-  override readonly owner: string;
-
-  constructor(owner: string, resources: WorkerResources, options: WorkerOptions) {
-    super(resources, options);
-    this.owner = owner;
-  }
-}
-
-/** Prints a line when a task starts and when it ends, and counts the tasks running. */
-class ReportingExecutor implements TaskExecutor {
-  readonly name: string;
-  running = 0;
-  readonly #inner: TaskExecutor;
-  readonly #output: Output;
-  readonly #quiet: boolean;
-
-  constructor(inner: TaskExecutor, output: Output, quiet: boolean) {
-    this.name = inner.name;
-    this.#inner = inner;
-    this.#output = output;
-    this.#quiet = quiet;
-  }
-
-  async run(task: ExecutableTask, context: ExecutionContext): Promise<ExecutionResult> {
-    const which = `${task.runId} ${task.taskPath} attempt ${task.attempt}`;
-    const started = Date.now();
-    const took = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    this.running++;
-    if (!this.#quiet) this.#output.out(`${new Date().toISOString()} start ${which}`);
-    try {
-      const result = await this.#inner.run(task, context);
-      const outcome =
-        result.status === 'succeeded'
-          ? 'succeeded'
-          : `${result.canceled ? 'stopped' : 'failed'}: ${result.error ?? 'no reason given'}`;
-      if (!this.#quiet || result.status !== 'succeeded') {
-        this.#output.out(`${new Date().toISOString()} end ${which} ${outcome} (${took()})`);
-      }
-      return result;
-    } catch (error) {
-      this.#output.out(`${new Date().toISOString()} end ${which} failed: ${errorMessage(error)} (${took()})`);
-      throw error;
-    } finally {
-      this.running--;
-    }
-  }
-}
-
-async function checkArtifactStore(store: ArtifactStore): Promise<void> {
-  try {
-    // Listing proves the store answers and (on S3) that the credentials and the bucket work.
-    for await (const _ of store.list('cairn-worker-probe/')) break;
-  } catch (error) {
-    throw new CairnError(
-      'ARTIFACT_STORE_FAILED',
-      `cannot reach the artifact store (${store.url}): ${errorMessage(error)}`,
-      { cause: error },
-    );
-  }
-}
-
-/** Resolves with the first SIGINT or SIGTERM; `again` is called on each later one. */
-function stopSignals(again: (signal: NodeJS.Signals) => void): {
-  first: Promise<NodeJS.Signals>;
-  dispose: () => void;
-} {
-  let received = false;
-  let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
-  const first = new Promise<NodeJS.Signals>((resolve) => {
-    resolveFirst = resolve;
-  });
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received) again(signal);
-    else {
-      received = true;
-      resolveFirst(signal);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    first,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
+import {
+  addWorkerOptions,
+  checkArtifactStore,
+  startTaskWorker,
+  stopSignals,
+  type WorkerCommandOptions,
+} from '../task-worker.ts';
 
 async function runWorker(options: WorkerCommandOptions, command: Command, output: Output): Promise<void> {
   const config = configFrom(command);
@@ -154,32 +26,14 @@ async function runWorker(options: WorkerCommandOptions, command: Command, output
   });
   try {
     await checkArtifactStore(store);
-    const executor = new ReportingExecutor(new LocalExecutor(), output, options.quiet === true);
-    const leaseMs = Math.round(options.leaseSeconds * 1000);
-    const workDir = path.resolve(options.workDir ?? path.join(config.home.value, 'work'));
-    const resources: WorkerResources = {
-      db: handle.db as Kysely<CairnDatabase>,
-      dialect: handle.dialect,
-      artifactStore: store,
-      executor,
-      workDir,
-      leaseMs,
-      defaultPipelineRoot: store.url,
-      ...(options.taskTimeoutSeconds === undefined
-        ? {}
-        : { taskTimeoutMs: options.taskTimeoutSeconds * 1000 }),
-    };
-    const workerOptions: WorkerOptions = {
-      concurrency: options.concurrency,
-      pollMs: options.pollMs,
-      onError: (error) =>
-        output.err(`${new Date().toISOString()} cairn worker: error: ${errorMessage(error)}`),
-    };
-    const worker =
-      options.name === undefined
-        ? new Worker(resources, workerOptions)
-        : new NamedWorker(options.name, resources, workerOptions);
-    worker.start();
+    const { worker, executor, workDir } = startTaskWorker(
+      config,
+      handle,
+      store,
+      options,
+      output,
+      'cairn worker',
+    );
     output.out(
       `cairn worker ${worker.owner} started: database ${describeDatabase(config.db.value)}, ` +
         `artifacts ${store.url}, concurrency ${options.concurrency}, lease ${options.leaseSeconds} s, ` +
@@ -200,7 +54,7 @@ async function runWorker(options: WorkerCommandOptions, command: Command, output
 }
 
 export function registerWorker(program: Command, { output }: CliContext): void {
-  program
+  const command = program
     .command('worker')
     .description(
       'Run tasks of the runs in the database, as local processes, until stopped.\n' +
@@ -212,37 +66,8 @@ export function registerWorker(program: Command, { output }: CliContext): void {
         'attempt, outcome).\n' +
         'SIGINT or SIGTERM: it claims no more tasks, lets the running ones finish and exits 0; a second ' +
         'signal kills the running tasks, left to be taken over once their leases expire, and exits 0.',
-    )
-    .addOption(
-      new Option('--concurrency <n>', 'tasks run at once')
-        .argParser(positiveInteger)
-        .default(os.availableParallelism(), `the number of CPUs, ${os.availableParallelism()}`),
-    )
-    .addOption(
-      new Option(
-        '--lease-seconds <s>',
-        "how long a task's lease lasts without a heartbeat (it is renewed every third of that); " +
-          'after a worker dies, its tasks run again elsewhere this long after its last heartbeat',
-      )
-        .argParser(leaseSeconds)
-        .default(DEFAULT_LEASE_SECONDS),
-    )
-    .addOption(
-      new Option('--poll-ms <ms>', 'how long to wait before looking for work again when there was none')
-        .argParser(positiveInteger)
-        .default(DEFAULT_POLL_MS),
-    )
-    .option('--work-dir <dir>', "where task working directories go (default: 'work' in the home directory)")
-    .option(
-      '--name <name>',
-      'this worker in the tasks it holds (lease_owner) and in its output (default: host:pid:random)',
-    )
-    .addOption(
-      new Option(
-        '--task-timeout-seconds <s>',
-        "how long a task may run when its pipeline sets no timeout (kfp-kubernetes' set_timeout); it is killed after",
-      ).argParser(positiveInteger),
-    )
-    .option('--quiet', 'print only the start, failed tasks, errors and the shutdown, not every task')
-    .action((options: WorkerCommandOptions, command: Command) => runWorker(options, command, output));
+    );
+  addWorkerOptions(command).action((options: WorkerCommandOptions, self: Command) =>
+    runWorker(options, self, output),
+  );
 }

@@ -1,6 +1,7 @@
 /**
- * A `cairn worker` started as a real process (node packages/server/bin/cairn.js worker ...), as an
- * operator starts one, with its output kept for the test's diagnostics.
+ * A `cairn worker` (or `cairn up`, which embeds one) started as a real process (node
+ * packages/server/bin/cairn.js worker ...), as an operator starts one, with its output kept for the
+ * test's diagnostics.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import readline from 'node:readline';
@@ -17,6 +18,8 @@ export interface WorkerSettings {
   /** Its lease owner: `--name`. */
   readonly name: string;
   readonly args?: readonly string[];
+  /** `worker` unless said otherwise. */
+  readonly command?: 'worker' | 'up';
 }
 
 export class WorkerProcess {
@@ -34,7 +37,7 @@ export class WorkerProcess {
       process.execPath,
       [
         CAIRN,
-        'worker',
+        settings.command ?? 'worker',
         '--db',
         settings.db,
         '--artifacts',

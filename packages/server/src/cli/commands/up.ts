@@ -1,0 +1,150 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Kysely } from 'kysely';
+import { buildApiServer, OPENAPI_PATH } from '../../api/api-server.ts';
+import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
+import { TaskWatchdog } from '../../engine/executor/local/watchdog/task-watchdog.ts';
+import { RecurringRunTicker } from '../../engine/recurring/recurring-run-ticker.ts';
+import { errorMessage } from '../../errors.ts';
+import { describeDatabase } from '../../store/database-url.ts';
+import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
+import { openStore } from '../../store/open-store.ts';
+import type { CairnDatabase } from '../../store/tables.ts';
+import { CAIRN_VERSION } from '../../version.ts';
+import { configFrom } from '../config-options.ts';
+import type { CliContext, Output } from '../output.ts';
+import {
+  addWorkerOptions,
+  checkArtifactStore,
+  positiveInteger,
+  startTaskWorker,
+  stopSignals,
+  type TaskWorker,
+  type WorkerCommandOptions,
+} from '../task-worker.ts';
+
+interface UpOptions extends WorkerCommandOptions {
+  host: string;
+  port: number;
+  worker: boolean;
+  maxBodyBytes: number;
+  catchupCap: number;
+}
+
+/** KFP's API server listens on 8888. */
+const DEFAULT_PORT = 8888;
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_CATCHUP_CAP = 10;
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+    throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+async function runUp(options: UpOptions, command: Command, output: Output): Promise<void> {
+  const config = configFrom(command);
+  const handle = await openStore(config.db.value);
+  const store = openArtifactStore(config.artifacts.value, config.s3Credentials);
+  const signals = stopSignals((signal) => {
+    const killed = TaskWatchdog.forThisProcess().killAll();
+    output.out(
+      `${signal} again: killed ${killed} running task(s), resumed on the next start once their leases expire; exiting`,
+    );
+    process.exit(0);
+  });
+  let worker: TaskWorker | undefined;
+  try {
+    await checkArtifactStore(store);
+    const db = handle.db as Kysely<CairnDatabase>;
+    const app = await buildApiServer(
+      {
+        db,
+        dialect: handle.dialect,
+        artifactStore: store,
+        version: CAIRN_VERSION,
+        schemaVersion: LATEST_SCHEMA_VERSION,
+      },
+      { bodyLimitBytes: options.maxBodyBytes },
+    );
+    const ticker = new RecurringRunTicker(db, handle.dialect, {
+      pollMs: 1000,
+      catchupCap: options.catchupCap,
+      onReport: (report) => {
+        for (const fired of report.fired) {
+          output.out(
+            `${new Date().toISOString()} recurring run ${fired.recurringRunId} fired run ${fired.runId} for ` +
+              `${new Date(fired.slot).toISOString()}${fired.error ? ` (FAILED: ${fired.error})` : ''}`,
+          );
+        }
+        for (const skipped of report.skipped) {
+          output.out(
+            `${new Date().toISOString()} recurring run ${skipped.recurringRunId} skipped ${skipped.count} missed ` +
+              `slot(s) from ${new Date(skipped.first).toISOString()} to ${new Date(skipped.last).toISOString()} (${skipped.reason})`,
+          );
+        }
+      },
+      onError: (error) =>
+        output.err(`${new Date().toISOString()} cairn up: recurring runs: ${errorMessage(error)}`),
+    });
+    const address = await app.listen({ host: options.host, port: options.port });
+    ticker.start();
+    if (options.worker) worker = startTaskWorker(config, handle, store, options, output, 'cairn up');
+    output.out(`Cairn ${CAIRN_VERSION} is up at ${address}`);
+    output.out(`  API       ${address}/apis/v2beta1 (OpenAPI at ${address}${OPENAPI_PATH})`);
+    output.out(`  database  ${describeDatabase(config.db.value)}`);
+    output.out(`  artifacts ${store.url}`);
+    output.out(
+      worker
+        ? `  worker    ${worker.worker.owner}, ${options.concurrency} task(s) at once, work dir ${worker.workDir}`
+        : '  worker    none here (--no-worker): tasks wait for a `cairn worker` on the same stores',
+    );
+    const signal = await signals.first;
+    output.out(
+      `${signal}: stopping; no new requests, no new tasks claimed, ` +
+        `${worker?.executor.running ?? 0} running task(s) let finish (send it again to stop them now)`,
+    );
+    await app.close();
+    await ticker.stop();
+    await worker?.worker.stop();
+    output.out('Cairn stopped');
+  } finally {
+    signals.dispose();
+    await store.close();
+    await handle.close();
+  }
+}
+
+export function registerUp(program: Command, { output }: CliContext): void {
+  const command = program
+    .command('up')
+    .alias('server')
+    .description(
+      'Start Cairn: the REST API (KFP v2beta1), the recurring-run scheduler and an embedded worker, on the ' +
+        'configured stores (by default the embedded ones: SQLite and a folder in the home directory).\n' +
+        "The database's schema must be current ('cairn admin migrate').\n" +
+        'SIGINT or SIGTERM: it stops taking requests and claiming tasks, lets running tasks finish and exits 0; ' +
+        'a second signal stops the running tasks, which are resumed on the next start once their leases expire.',
+    )
+    .addOption(new Option('--host <host>', 'the address to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <port>', 'the port to listen on (0: any free port)')
+        .argParser(port)
+        .default(DEFAULT_PORT),
+    )
+    .option('--no-worker', 'run no embedded worker: tasks are left to `cairn worker` processes')
+    .addOption(
+      new Option('--max-body-bytes <n>', 'the largest request body accepted, pipeline uploads included')
+        .argParser(positiveInteger)
+        .default(DEFAULT_MAX_BODY_BYTES, '32 MiB'),
+    )
+    .addOption(
+      new Option(
+        '--catchup-cap <n>',
+        'after downtime, the most missed slots one recurring run fires at once (the older ones are skipped)',
+      )
+        .argParser(positiveInteger)
+        .default(DEFAULT_CATCHUP_CAP),
+    );
+  addWorkerOptions(command).action((options: UpOptions, self: Command) => runUp(options, self, output));
+}
