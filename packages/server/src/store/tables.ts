@@ -50,6 +50,8 @@ export const CAIRN_TABLES = {
     display_name: required('name'),
     description: nullable('text'),
     created_at: required('timestamp'),
+    /** JSON object of KFP's tags (key-value pairs); null for none. */
+    tags: nullable('text'),
   },
   pipeline_versions: {
     id: required('uuid'),
@@ -65,6 +67,8 @@ export const CAIRN_TABLES = {
     package_url: nullable('text'),
     code_source_url: nullable('text'),
     created_at: required('timestamp'),
+    /** JSON object of KFP's tags (key-value pairs); null for none. */
+    tags: nullable('text'),
   },
   experiments: {
     id: required('uuid'),

@@ -8,6 +8,7 @@ import createLineage from './0006-create-lineage.ts';
 import createLifecycleAudit from './0007-create-lifecycle-audit.ts';
 import addTaskLostAttempts from './0008-add-task-lost-attempts.ts';
 import uniqueRecurringRunSlot from './0009-unique-recurring-run-slot.ts';
+import addPipelineTags from './0010-add-pipeline-tags.ts';
 
 /** Every migration Cairn knows, oldest first. Append only: released migrations are frozen. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createLifecycleAudit,
   addTaskLostAttempts,
   uniqueRecurringRunSlot,
+  addPipelineTags,
 ];
 
 /** The schema version this code is written for. */
