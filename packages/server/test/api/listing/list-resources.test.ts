@@ -1,0 +1,318 @@
+// The list declarations against KFP's field maps and Cairn's schema, and the resources other than runs
+// listed page by page on every dialect.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Insertable, Kysely } from 'kysely';
+import { applyListQuery } from '../../../src/api/listing/apply-list-query.ts';
+import {
+  EXPERIMENTS,
+  findField,
+  LIST_RESOURCES,
+  type ListResource,
+  PIPELINE_VERSIONS,
+  PIPELINES,
+  RECURRING_RUNS,
+  RUNS,
+} from '../../../src/api/listing/list-resources.ts';
+import { parseListRequest } from '../../../src/api/listing/parse-list-request.ts';
+import { connectDatabase } from '../../../src/store/connect-database.ts';
+import { Migrator } from '../../../src/store/migrator/migrator.ts';
+import type { DatabaseHandle } from '../../../src/store/open-database.ts';
+import { CAIRN_TABLES, type CairnDatabase, type ColumnFacts } from '../../../src/store/tables.ts';
+import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { compareText, NAMES, T0, walkPages } from './listing-fixtures.ts';
+
+/**
+ * The keys of each model's APIToModelFieldMap in KFP (backend/src/apiserver/model/*.go), and those Cairn
+ * leaves out because it has no column for them.
+ */
+const KFP_KEYS: [ListResource, string[], string[]][] = [
+  [PIPELINES, ['id', 'pipeline_id', 'name', 'display_name', 'created_at', 'description', 'namespace'], []],
+  [
+    PIPELINE_VERSIONS,
+    [
+      'id',
+      'pipeline_version_id',
+      'name',
+      'display_name',
+      'created_at',
+      'status',
+      'description',
+      'pipeline_spec',
+    ],
+    ['status', 'pipeline_spec'],
+  ],
+  [
+    EXPERIMENTS,
+    [
+      'id',
+      'experiment_id',
+      'name',
+      'display_name',
+      'created_at',
+      'last_run_created_at',
+      'description',
+      'namespace',
+      'storage_state',
+    ],
+    [],
+  ],
+  [
+    RUNS,
+    [
+      'run_id',
+      'id',
+      'display_name',
+      'name',
+      'created_at',
+      'finished_at',
+      'description',
+      'scheduled_at',
+      'storage_state',
+      'status',
+      'namespace',
+      'experiment_id',
+      'state',
+      'state_history',
+      'runtime_details',
+      'recurring_run_id',
+    ],
+    ['status', 'state_history', 'runtime_details'],
+  ],
+  [
+    RECURRING_RUNS,
+    ['id', 'recurring_run_id', 'name', 'display_name', 'created_at', 'updated_at', 'description'],
+    [],
+  ],
+];
+
+const COLUMN_KINDS = { id: ['uuid'], string: ['name', 'text'], timestamp: ['timestamp'], enum: ['name'] };
+
+describe('list declarations', () => {
+  test("each resource has KFP's keys, but for those Cairn has no column for, and no others", () => {
+    assert.equal(LIST_RESOURCES.length, KFP_KEYS.length);
+    for (const [resource, kfpKeys, leftOut] of KFP_KEYS) {
+      const declared = resource.fields.flatMap((field) => [field.name, ...field.aliases]);
+      assert.deepEqual(
+        [...declared].sort(),
+        kfpKeys.filter((key) => !leftOut.includes(key)).sort(),
+        resource.name,
+      );
+      assert.equal(new Set(declared).size, declared.length, `${resource.name}: a name is declared twice`);
+      assert.equal(resource.defaultSort.name, 'created_at');
+    }
+  });
+
+  test('each field reads a column of its kind; sortable ones have a total order on every database', () => {
+    for (const resource of LIST_RESOURCES) {
+      const columns: Record<string, ColumnFacts> = CAIRN_TABLES[resource.table];
+      assert.equal(columns[resource.idColumn]?.nullable, false);
+      for (const field of resource.fields) {
+        const column = columns[field.column];
+        const where = `${resource.name}.${field.name}`;
+        assert.ok(column, `${where}: no column ${field.column}`);
+        assert.ok(
+          COLUMN_KINDS[field.kind].includes(column.kind),
+          `${where}: ${field.kind} on ${column.kind}`,
+        );
+        assert.equal(field.nullable, column.nullable, where);
+        assert.equal(field.values.length > 0, field.kind === 'enum', `${where}: enum values`);
+        if (field.sortable) {
+          // NULL sorts as 0, which only a number column takes; MySQL sorts TEXT by a prefix only.
+          assert.ok(!column.nullable || field.kind === 'timestamp', `${where}: sortable but nullable`);
+          assert.notEqual(column.kind, 'text', `${where}: sortable TEXT`);
+        }
+      }
+    }
+  });
+});
+
+/** The model's order for a sort: by the column (NULL as 0), then id, both in the sort's direction. */
+function sortedIds(resource: ListResource, rows: readonly { id: string }[], sortBy: string): string[] {
+  const [name = 'created_at', direction = 'asc'] = sortBy.split(' ');
+  const column = findField(resource, name)?.column ?? '';
+  const sign = direction === 'desc' ? -1 : 1;
+  return [...rows]
+    .sort((a, b) => {
+      const x = (a as Record<string, unknown>)[column] ?? 0;
+      const y = (b as Record<string, unknown>)[column] ?? 0;
+      const byKey =
+        typeof x === 'number' && typeof y === 'number' ? x - y : compareText(String(x), String(y));
+      return sign * (byKey !== 0 ? byKey : compareText(a.id, b.id));
+    })
+    .map((row) => row.id);
+}
+
+for (const { dialect, skip } of await dialectTargets()) {
+  describe(`listing pipelines, versions, experiments and recurring runs on ${dialect}`, { skip }, () => {
+    let database: TestDatabase;
+    let handle: DatabaseHandle;
+    let db: Kysely<CairnDatabase>;
+    const pipelines: Insertable<CairnDatabase['pipelines']>[] = [];
+    const versions: Insertable<CairnDatabase['pipeline_versions']>[] = [];
+    const experiments: Insertable<CairnDatabase['experiments']>[] = [];
+    const recurringRuns: Insertable<CairnDatabase['recurring_runs']>[] = [];
+
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      handle = await connectDatabase(database.location);
+      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
+      if (outcome.error) throw outcome.error;
+      db = handle.db as Kysely<CairnDatabase>;
+      for (let i = 0; i < 30; i++) {
+        pipelines.push({
+          id: randomUUID(),
+          namespace: i % 2 ? 'team-a' : '',
+          name: `pipeline-${i}`,
+          display_name: NAMES[i % NAMES.length] ?? '',
+          description: i % 3 ? null : 'nightly training',
+          created_at: T0 + (i % 4),
+        });
+      }
+      await db.insertInto('pipelines').values(pipelines).execute();
+      for (let i = 0; i < 70; i++) {
+        versions.push({
+          id: randomUUID(),
+          pipeline_id: (i < 60 ? pipelines[0]?.id : pipelines[1]?.id) ?? '',
+          name: `v${i}`,
+          display_name: NAMES[i % NAMES.length] ?? '',
+          description: null,
+          spec: '{}',
+          spec_sha256: '0'.repeat(64),
+          created_at: T0 + (i % 6),
+        });
+      }
+      await db.insertInto('pipeline_versions').values(versions).execute();
+      for (let i = 0; i < 45; i++) {
+        experiments.push({
+          id: randomUUID(),
+          namespace: '',
+          name: `experiment-${i}`,
+          display_name: NAMES[i % NAMES.length] ?? '',
+          storage_state: i % 4 ? 'AVAILABLE' : 'ARCHIVED',
+          created_at: T0 + (i % 5),
+          last_run_created_at: i % 3 ? null : T0 + (i % 7),
+        });
+      }
+      await db.insertInto('experiments').values(experiments).execute();
+      for (let i = 0; i < 30; i++) {
+        recurringRuns.push({
+          id: randomUUID(),
+          display_name: NAMES[i % NAMES.length] ?? '',
+          runtime_config: '{}',
+          trigger_kind: 'CRON',
+          cron_expression: '0 0 * * * *',
+          created_at: T0 + (i % 3),
+          updated_at: T0 + (i % 4),
+        });
+      }
+      await db.insertInto('recurring_runs').values(recurringRuns).execute();
+    });
+    after(async () => {
+      await handle.close();
+      await database.drop();
+    });
+
+    test('pipelines, by every sortable field, both ways', async () => {
+      for (const sortBy of ['created_at', 'name desc', 'display_name', 'pipeline_id desc', 'namespace']) {
+        const walk = await walkPages(PIPELINES, { page_size: 4, sort_by: sortBy }, () =>
+          db.selectFrom('pipelines').selectAll(),
+        );
+        assert.deepEqual(walk.ids, sortedIds(PIPELINES, pipelines, sortBy), sortBy);
+      }
+      const described = await walkPages(
+        PIPELINES,
+        {
+          filter: JSON.stringify({
+            predicates: [{ key: 'description', operation: 'EQUALS', string_value: '' }],
+          }),
+        },
+        () => db.selectFrom('pipelines').selectAll(),
+      );
+      assert.equal(described.ids.length, 20, 'a NULL description equals ""');
+    });
+
+    test("a pipeline's versions, scoped by the caller, and a token bound to that pipeline", async () => {
+      const [first, second] = pipelines.map((pipeline) => pipeline.id);
+      const ofFirst = versions.filter((version) => version.pipeline_id === first);
+      for (const sortBy of ['created_at desc', 'name', 'display_name desc']) {
+        const walk = await walkPages(
+          PIPELINE_VERSIONS,
+          { page_size: 11, sort_by: sortBy },
+          () =>
+            db
+              .selectFrom('pipeline_versions')
+              .selectAll()
+              .where('pipeline_id', '=', first ?? ''),
+          { scope: first },
+        );
+        assert.deepEqual(walk.ids, sortedIds(PIPELINE_VERSIONS, ofFirst, sortBy), sortBy);
+        assert.ok(walk.totals.every((total) => total === 60));
+      }
+      const page = await walkPages(
+        PIPELINE_VERSIONS,
+        {},
+        () =>
+          db
+            .selectFrom('pipeline_versions')
+            .selectAll()
+            .where('pipeline_id', '=', second ?? ''),
+        { scope: second },
+      );
+      assert.equal(page.ids.length, 10);
+      const query = parseListRequest({ page_size: 5 }, PIPELINE_VERSIONS, { scope: first });
+      const { nextPageToken } = await applyListQuery(
+        db
+          .selectFrom('pipeline_versions')
+          .selectAll()
+          .where('pipeline_id', '=', first ?? ''),
+        query,
+      );
+      assert.throws(
+        () => parseListRequest({ page_token: nextPageToken }, PIPELINE_VERSIONS, { scope: second }),
+        /issued for another list of pipeline versions/,
+      );
+    });
+
+    test('experiments by last_run_created_at: never-run ones sort as 0, first ascending, last descending', async () => {
+      for (const sortBy of [
+        'last_run_created_at',
+        'last_run_created_at desc',
+        'storage_state desc',
+        'name',
+      ]) {
+        const walk = await walkPages(EXPERIMENTS, { page_size: 4, sort_by: sortBy }, () =>
+          db.selectFrom('experiments').selectAll(),
+        );
+        assert.deepEqual(walk.ids, sortedIds(EXPERIMENTS, experiments, sortBy), sortBy);
+      }
+      const ascending = sortedIds(EXPERIMENTS, experiments, 'last_run_created_at');
+      const neverRun = experiments.filter((experiment) => experiment.last_run_created_at === null).length;
+      assert.ok(
+        ascending
+          .slice(0, neverRun)
+          .every((id) => experiments.find((e) => e.id === id)?.last_run_created_at === null),
+      );
+      const archived = await walkPages(
+        EXPERIMENTS,
+        {
+          filter: JSON.stringify({
+            predicates: [{ key: 'storage_state', operation: 'NOT_EQUALS', string_value: 'ARCHIVED' }],
+          }),
+        },
+        () => db.selectFrom('experiments').selectAll(),
+      );
+      assert.equal(archived.ids.length, 33);
+    });
+
+    test('recurring runs by update time', async () => {
+      for (const sortBy of ['updated_at desc', 'created_at', 'recurring_run_id']) {
+        const walk = await walkPages(RECURRING_RUNS, { page_size: 7, sort_by: sortBy }, () =>
+          db.selectFrom('recurring_runs').selectAll(),
+        );
+        assert.deepEqual(walk.ids, sortedIds(RECURRING_RUNS, recurringRuns, sortBy), sortBy);
+      }
+    });
+  });
+}
