@@ -162,6 +162,45 @@ for (const { dialect, skip } of await dialectTargets()) {
       );
     });
 
+    test('list: pages, sort, filter, and refusals that name the valid keys', async () => {
+      const prefix = `listed-${randomUUID().slice(0, 8)}`;
+      for (const name of ['b', 'a', 'c'])
+        await api.call('POST', EXPERIMENTS, { display_name: `${prefix}-${name}` });
+      const filter = encodeURIComponent(
+        JSON.stringify({
+          predicates: [{ key: 'display_name', operation: 'IS_SUBSTRING', string_value: prefix }],
+        }),
+      );
+      const first = await api.call(
+        'GET',
+        `${EXPERIMENTS}?page_size=2&sort_by=display_name%20desc&filter=${filter}`,
+      );
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(
+        first.body.experiments.map((experiment: { display_name: string }) => experiment.display_name),
+        [`${prefix}-c`, `${prefix}-b`],
+      );
+      assert.equal(first.body.total_size, 3);
+      assert.notEqual(first.body.next_page_token, '');
+      const second = await api.call(
+        'GET',
+        `${EXPERIMENTS}?page_token=${encodeURIComponent(first.body.next_page_token)}`,
+      );
+      assert.deepEqual(
+        second.body.experiments.map((experiment: { display_name: string }) => experiment.display_name),
+        [`${prefix}-a`],
+      );
+      assert.equal(second.body.next_page_token, '');
+
+      const badSort = await api.call('GET', `${EXPERIMENTS}?sort_by=colour`);
+      assert.equal(badSort.status, 400);
+      assert.match(badSort.body.message, /colour/);
+      assert.match(badSort.body.message, /display_name/);
+      const badSize = await api.call('GET', `${EXPERIMENTS}?page_size=ten`);
+      assert.equal(badSize.status, 400);
+      assert.match(badSize.body.message, /^querystring\.page_size is "ten"; expected an integer$/);
+    });
+
     test('a body over the limit is refused with 413 before it is read', async () => {
       const small = await startApi(dialect, 1024);
       try {

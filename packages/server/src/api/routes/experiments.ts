@@ -1,4 +1,11 @@
-import { Empty, Experiment, NewExperiment, Status } from '@cairn/sdk/api';
+import {
+  Empty,
+  Experiment,
+  ListExperimentsQuery,
+  ListExperimentsResponse,
+  NewExperiment,
+  Status,
+} from '@cairn/sdk/api';
 import Type from 'typebox';
 import {
   archiveExperiment,
@@ -8,6 +15,9 @@ import {
   unarchiveExperiment,
 } from '../../catalog/experiments.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
+import { applyListQuery } from '../listing/apply-list-query.ts';
+import { EXPERIMENTS } from '../listing/list-resources.ts';
+import { parseListRequest } from '../listing/parse-list-request.ts';
 import { experimentToWire } from '../wire/experiment-wire.ts';
 import { customMethod } from './custom-method.ts';
 
@@ -18,7 +28,7 @@ const errors = { default: Status };
 
 export function experimentRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
   app.post(
-    '/apis/v2beta1/experiments',
+    COLLECTION,
     {
       schema: {
         operationId: 'ExperimentService_CreateExperiment',
@@ -35,6 +45,30 @@ export function experimentRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
         ...(namespace === undefined ? {} : { namespace }),
       });
       return experimentToWire(row);
+    },
+  );
+  app.get(
+    COLLECTION,
+    {
+      schema: {
+        operationId: 'ExperimentService_ListExperiments',
+        tags,
+        querystring: ListExperimentsQuery,
+        response: { 200: ListExperimentsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const namespace = request.query.namespace ?? '';
+      const list = parseListRequest(request.query, EXPERIMENTS, { scope: namespace });
+      const page = await applyListQuery(
+        db.selectFrom('experiments').selectAll().where('namespace', '=', namespace),
+        list,
+      );
+      return {
+        experiments: page.rows.map(experimentToWire),
+        total_size: page.totalSize,
+        next_page_token: page.nextPageToken,
+      };
     },
   );
   app.get(
