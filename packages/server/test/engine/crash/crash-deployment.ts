@@ -50,9 +50,13 @@ export class CrashDeployment {
     return deployment;
   }
 
-  /** Starts `cairn worker --name <name>` on this deployment, with short leases so reclaims come quickly. */
-  startWorker(name: string, args: readonly string[]): WorkerProcess {
+  /**
+   * Starts `cairn worker --name <name>` on this deployment (or `cairn up`, the server with its embedded
+   * worker), with short leases so reclaims come quickly.
+   */
+  startWorker(name: string, args: readonly string[], command: 'worker' | 'up' = 'worker'): WorkerProcess {
     return new WorkerProcess({
+      command,
       db: this.#database.url,
       artifacts: `file://${path.join(this.#scratch, 'artifacts')}`,
       home: path.join(this.#scratch, 'home'),

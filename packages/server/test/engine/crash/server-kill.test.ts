@@ -1,4 +1,4 @@
-// The issue's acceptance: `cairn worker` is SIGKILLed at random moments, ten times, while 20 runs are in
+// The issue's acceptance: the server (`cairn up`, with its embedded worker) is SIGKILLed at random moments, ten times, while 20 runs are in
 // flight, and restarted each time. Every run must still end SUCCEEDED, and no task may do its work twice,
 // except an attempt that a kill cut short (in the middle of its work, or after it but before the worker
 // recorded it). Real processes, real databases, real kills; on SQLite and on PostgreSQL.
@@ -14,7 +14,7 @@ import type { WorkerProcess } from './worker-process.ts';
 
 const RUNS = 20;
 const KILLS = 10;
-const WORKER_ARGS = ['--concurrency', '8', '--lease-seconds', '2', '--poll-ms', '100'];
+const SERVER_ARGS = ['--port', '0', '--concurrency', '8', '--lease-seconds', '2', '--poll-ms', '100'];
 
 /** Resolves as soon as a task appends a "finished" line to the log, or after `timeoutMs` anyway. */
 async function nextFinishedWork(log: string, timeoutMs: number): Promise<void> {
@@ -38,7 +38,7 @@ async function nextFinishedWork(log: string, timeoutMs: number): Promise<void> {
 
 for (const { dialect, skip } of await dialectTargets()) {
   const elsewhere = dialect === 'mysql' ? 'MariaDB has the multi-worker crash test' : undefined;
-  describe(`cairn worker killed again and again on ${dialect}`, { skip: skip ?? elsewhere }, () => {
+  describe(`cairn up killed again and again on ${dialect}`, { skip: skip ?? elsewhere }, () => {
     let deployment: CrashDeployment;
     before(async () => {
       deployment = await CrashDeployment.create(dialect);
@@ -49,7 +49,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       await deployment.submitRuns(RUNS);
       const workers: WorkerProcess[] = [];
       const start = () => {
-        const worker = deployment.startWorker(`w${workers.length}`, WORKER_ARGS);
+        const worker = deployment.startWorker(`server${workers.length}`, SERVER_ARGS, 'up');
         workers.push(worker);
         return worker;
       };
@@ -76,7 +76,7 @@ for (const { dialect, skip } of await dialectTargets()) {
           worker = start();
         }
         await deployment.waitForRunsToEnd(45_000, workers);
-        assert.equal(await worker.kill('SIGTERM'), 0, 'a worker stopped with SIGTERM exits 0');
+        assert.equal(await worker.kill('SIGTERM'), 0, 'a server stopped with SIGTERM exits 0');
 
         const states = await deployment.runStates();
         const notSucceeded = [...states].filter(([, state]) => state !== 'SUCCEEDED');
