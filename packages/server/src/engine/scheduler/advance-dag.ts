@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DagPlan, ExecutorTaskPlan, JsonObject, JsonValue, TaskPlan } from '@cairn/spec';
+import type { DagPlan, ExecutorTaskPlan, IteratorPlan, JsonObject, JsonValue, TaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { evaluateTriggerCondition } from '../expressions/evaluate-trigger-condition.ts';
@@ -12,9 +12,14 @@ import type { RunPipeline } from './run-plans.ts';
 import { TASK_KIND } from './task-kinds.ts';
 import {
   childrenOf,
+  countChildren,
+  countOpenChildren,
+  FINAL_STATES,
   finishStructuralTask,
+  hasOpenChild,
   insertTask,
   isFinal,
+  stateAt,
   type TaskRow,
   type Trx,
 } from './task-rows.ts';
@@ -316,14 +321,9 @@ export async function advanceIterator(ctx: SchedulerContext, row: TaskRow): Prom
   const { task } = locateTask(ctx.pipeline.plan, row.path);
   if (task?.kind !== 'dag' || task.iterator === undefined) throw new Error(`${row.path} is not a loop`);
   const inputs = JSON.parse(row.inputs ?? '{}') as IteratorInputs;
-  const children = (await childrenOf(ctx.trx, row.id)).sort(
-    (a, b) => (a.iteration_index ?? 0) - (b.iteration_index ?? 0),
-  );
-  const limit =
-    task.iterator.parallelismLimit > 0 ? task.iterator.parallelismLimit : Number.POSITIVE_INFINITY;
-  let running = children.filter((child) => !isFinal(child)).length;
+  const total = inputs.items.length;
   if (ctx.canceling) {
-    if (running > 0) return row;
+    if (await hasOpenChild(ctx.trx, row.id)) return row;
     return finishStructuralTask(
       ctx.trx,
       row,
@@ -333,12 +333,53 @@ export async function advanceIterator(ctx: SchedulerContext, row: TaskRow): Prom
       ctx.now,
     );
   }
-  for (let index = children.length; index < inputs.items.length && running < limit; index++) {
+  // Iterations start in item order (and are never deleted), so the last item's exists once all have
+  // started; and since they are claimed in about that order too, it is the likeliest to be still open.
+  // One lookup settles most ends of iterations, where reading the loop's rows cost O(n) each time.
+  const last = total > 0 ? await stateAt(ctx.trx, ctx.runId, `${row.path}/${total - 1}`) : undefined;
+  if (last !== undefined) {
+    if (!FINAL_STATES.includes(last)) return row;
+  } else if (total > 0) {
+    const { started, running } = await startIterations(ctx, row, task.iterator, inputs);
+    if (started < total || running > 0) return row;
+  }
+  if (await hasOpenChild(ctx.trx, row.id)) return row;
+  const children = (await childrenOf(ctx.trx, row.id)).sort(
+    (a, b) => (a.iteration_index ?? 0) - (b.iteration_index ?? 0),
+  );
+  const outputs = emptyValues();
+  for (const name of Object.keys(task.dag.outputDefinitions.parameters)) {
+    outputs.parameters[name] = children.map((child) => parseValues(child.outputs).parameters[name] ?? null);
+  }
+  for (const name of Object.keys(task.dag.outputDefinitions.artifacts)) {
+    outputs.artifacts[name] = children.flatMap((child) => parseValues(child.outputs).artifacts[name] ?? []);
+  }
+  const failed = children.find((child) => FAILED_STATES.includes(child.state));
+  const state = failed ? TASK_STATE.FAILED : TASK_STATE.SUCCEEDED;
+  const error = failed ? `iteration ${failed.name}: ${failed.error ?? failed.state}` : null;
+  return finishStructuralTask(ctx.trx, row, state, outputs, error, ctx.now);
+}
+
+/**
+ * Starts the loop's next iterations while fewer than its parallelism limit run. Returns how many have
+ * started in all, and how many of them are open: all of them for a limited loop, only those started
+ * now (and not ended at once) for an unlimited one, which starts every item at once.
+ */
+async function startIterations(
+  ctx: SchedulerContext,
+  row: TaskRow,
+  iterator: IteratorPlan,
+  inputs: IteratorInputs,
+): Promise<{ started: number; running: number }> {
+  const limit = iterator.parallelismLimit > 0 ? iterator.parallelismLimit : Number.POSITIVE_INFINITY;
+  let started = await countChildren(ctx.trx, row.id);
+  let running = Number.isFinite(limit) ? await countOpenChildren(ctx.trx, row.id) : 0;
+  for (; started < inputs.items.length && running < limit; started++) {
+    const index = started;
     const item = inputs.items[index];
     const values: TaskValues = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
-    if (task.iterator.kind === 'artifact')
-      values.artifacts[task.iterator.itemInput] = [item as StoredArtifact];
-    else values.parameters[task.iterator.itemInput] = item as JsonValue;
+    if (iterator.kind === 'artifact') values.artifacts[iterator.itemInput] = [item as StoredArtifact];
+    else values.parameters[iterator.itemInput] = item as JsonValue;
     const iteration = await insertTask(ctx.trx, {
       runId: ctx.runId,
       parentId: row.id,
@@ -352,21 +393,9 @@ export async function advanceIterator(ctx: SchedulerContext, row: TaskRow): Prom
       now: ctx.now,
     });
     const advanced = await advanceDag(ctx, iteration);
-    children.push(advanced);
     if (!isFinal(advanced)) running++;
   }
-  if (children.length < inputs.items.length || children.some((child) => !isFinal(child))) return row;
-  const outputs = emptyValues();
-  for (const name of Object.keys(task.dag.outputDefinitions.parameters)) {
-    outputs.parameters[name] = children.map((child) => parseValues(child.outputs).parameters[name] ?? null);
-  }
-  for (const name of Object.keys(task.dag.outputDefinitions.artifacts)) {
-    outputs.artifacts[name] = children.flatMap((child) => parseValues(child.outputs).artifacts[name] ?? []);
-  }
-  const failed = children.find((child) => FAILED_STATES.includes(child.state));
-  const state = failed ? TASK_STATE.FAILED : TASK_STATE.SUCCEEDED;
-  const error = failed ? `iteration ${failed.name}: ${failed.error ?? failed.state}` : null;
-  return finishStructuralTask(ctx.trx, row, state, outputs, error, ctx.now);
+  return { started, running };
 }
 
 /** A DAG ends FAILED if any of its tasks failed (an exit task running afterwards does not change that). */

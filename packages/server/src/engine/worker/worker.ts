@@ -22,6 +22,13 @@ export interface WorkerOptions {
 }
 
 /**
+ * How often, at most, a worker looks for tasks whose last allowed attempt was lost with its worker. They
+ * have already waited out a whole lease, so a second more is nothing; looking on every poll cost a
+ * write transaction each time for what is rare.
+ */
+const ABANDONED_CHECK_MS = 1000;
+
+/**
  * Claims ready tasks and runs them, up to its concurrency, until stopped. Any number of workers, in one
  * process or many, can share a database: the leases decide who runs what. It also ends tasks whose last
  * attempt's worker vanished (an expired lease with no attempts left), so no run waits forever.
@@ -33,6 +40,7 @@ export class Worker {
   readonly #running = new Set<Promise<void>>();
   #stopping = false;
   #loop: Promise<void> | undefined;
+  #abandonedCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(resources: WorkerResources, options: WorkerOptions) {
     this.#resources = resources;
@@ -82,6 +90,9 @@ export class Worker {
 
   async #endAbandonedTasks(): Promise<void> {
     const { db, dialect, leaseMs } = this.#resources;
+    const now = performance.now();
+    if (now - this.#abandonedCheckedAt < Math.min(leaseMs, ABANDONED_CHECK_MS)) return;
+    this.#abandonedCheckedAt = now;
     const abandoned = await claimExhaustedLeases(db, dialect, { owner: this.owner, limit: 10, leaseMs });
     for (const task of abandoned) {
       await completeTask(

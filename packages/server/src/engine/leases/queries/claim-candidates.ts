@@ -24,8 +24,11 @@ function lockedForClaim(query: CandidateSelect, dialect: StoreDialect): Candidat
 
 /**
  * QUEUED tasks whose `ready_at` has come. Each candidate query filters and sorts on one index
- * (tasks_claim_idx here, tasks_lease_idx below) so that InnoDB can stop after `limit` rows: a query that
- * had to sort first would lock every claimable row and leave nothing for concurrent claimers.
+ * (tasks_claim_idx here, tasks_lease_idx below) so that the database can stop after `limit` rows: a query
+ * that had to sort first would lock every claimable row and leave nothing for concurrent claimers (InnoDB),
+ * and would read every claimable row on every claim (a loop's iterations all become ready at once). Tasks
+ * ready at the same instant come in index order: the order they were queued in, except on InnoDB, whose
+ * index entries end with the id.
  */
 export function readyTasksQuery(
   db: Kysely<CairnDatabase>,
@@ -39,7 +42,6 @@ export function readyTasksQuery(
       .where('state', '=', TASK_STATE.QUEUED)
       .where('ready_at', '<=', now)
       .orderBy('ready_at')
-      .orderBy('id')
       .limit(limit),
     dialect,
   );
@@ -49,6 +51,11 @@ export function readyTasksQuery(
  * RUNNING tasks whose lease lapsed before `now`: their worker stopped heartbeating, and may have died in
  * the middle of the attempt. `attempts` chooses those that may start another attempt (`left`) or those
  * whose last allowed attempt it was (`exhausted`).
+ *
+ * Only leased tasks have a lease expiry, so the lease index finds them directly. The state is still
+ * checked, but through an expression no index serves (`state` is never null): with a plain equality,
+ * SQLite chose tasks_claim_idx instead and read every RUNNING task on every claim, each open loop
+ * iteration among them.
  */
 export function expiredLeasesQuery(
   db: Kysely<CairnDatabase>,
@@ -59,7 +66,7 @@ export function expiredLeasesQuery(
     db
       .selectFrom('tasks')
       .select(['id', 'lease_expires_at as ready_since'])
-      .where('state', '=', TASK_STATE.RUNNING)
+      .where((eb) => eb(eb.fn.coalesce('state', eb.val('')), '=', TASK_STATE.RUNNING))
       .where('lease_expires_at', '<', now)
       .where('lost_attempts', attempts === 'left' ? '<' : '>=', MAX_LOST_ATTEMPTS)
       .orderBy('lease_expires_at')
