@@ -2,7 +2,7 @@
 // cancellation, failures, outputs, placeholders, environment and limits.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -484,6 +484,38 @@ describe('LocalExecutor: processes', () => {
     const result = await executor().run(quick, { artifactStore: store, workDir });
     assert.equal(result.status, 'succeeded');
     assert.equal(await readdir(path.join(workDir, quick.runId)).catch(() => 'gone'), 'gone');
+  });
+
+  test('the task directory is removed whatever the task left in it', async () => {
+    const outputs: ComponentOutputsPlan = {
+      parameters: { count: { type: 'NUMBER_INTEGER' } },
+      artifacts: {},
+    };
+    const messy = task(
+      {
+        command: [
+          'sh',
+          '-c',
+          'mkdir -p deep/er && echo x > deep/er/f && echo y > "$HOME/h" && echo z > "$TMPDIR/t" && echo 1 > "$0"',
+          "{{$.outputs.parameters['count'].output_file}}",
+        ],
+      },
+      { outputDefinitions: outputs },
+    );
+    const result = await executor().run(messy, { artifactStore: store, workDir });
+    assert.equal(result.status, 'succeeded', result.error);
+    assert.deepEqual(result.outputParameters, { count: 1 });
+    assert.equal(await readdir(path.join(workDir, messy.runId)).catch(() => 'gone'), 'gone');
+  });
+
+  test("an interrupted run's leftovers in the attempt's directory are gone before the attempt starts", async () => {
+    const again = task({ command: ['sh', '-c', 'test -z "$(ls -A)" && test -z "$(ls -A "$HOME")"'] });
+    const root = path.join(workDir, again.runId, again.taskId, String(again.attempt));
+    await mkdir(path.join(root, 'work', 'stale'), { recursive: true });
+    await mkdir(path.join(root, 'home'));
+    await writeFile(path.join(root, 'home', 'stale'), 'x');
+    const result = await executor().run(again, { artifactStore: store, workDir });
+    assert.equal(result.status, 'succeeded', result.error);
   });
 
   test('a later attempt replaces what an earlier one stored under the output key', async () => {

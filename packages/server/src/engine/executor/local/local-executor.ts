@@ -62,17 +62,23 @@ const DEFAULT_KILL_GRACE_MS = 10_000;
 type Attempt = Omit<ExecutionResult, 'logKey' | 'image' | 'finishedAt'>;
 
 /** A task ready to start: what runs, where, with what, and where its outputs will be. */
-interface PreparedTask {
-  /** The command as the spec names it (for messages). */
-  readonly program: string;
+interface PreparedTask extends CommandToRun {
   /** What is started: the command, or `prlimit` in front of it. */
   readonly file: string;
   readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
   readonly resources: readonly ResourceRecord[];
   readonly executorInput: ExecutorInputJson;
   readonly outputs: OutputLocations;
+}
+
+/** The command the spec names, and what it would be looked up in. */
+interface CommandToRun {
+  /** As the spec names it (for messages). */
+  readonly program: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The image the spec names, which a local process does not use (for messages). */
+  readonly image: string;
 }
 
 /** How the process ended, and whether the executor stopped it. */
@@ -221,19 +227,15 @@ export class LocalExecutor implements TaskExecutor {
       extra: this.#options.env ?? {},
     });
     const cwd = this.#options.workingDirectory ?? directory.cwd;
-    if ((await findExecutable(program, env.PATH ?? '', cwd)) === undefined) {
-      const where = program.includes('/') ? `in ${cwd}` : `on PATH (${env.PATH ?? ''})`;
-      throw new TaskFailure(
-        `the command '${program}' was not found ${where}; the local executor runs commands on this ` +
-          `machine and does not use the image ${task.container.image}`,
-      );
-    }
+    const prepared = { program, cwd, env, image: task.container.image };
     // prlimit sets the limit on itself and then executes the command, which keeps its pid and group.
-    const [file, args] =
-      dataLimitBytes !== undefined && 'prlimit' in limiter
-        ? [limiter.prlimit, [`--data=${dataLimitBytes}`, '--', program, ...programArgs]]
-        : [program, programArgs];
-    return { program, file, args, cwd, env, resources, executorInput, outputs };
+    if (dataLimitBytes !== undefined && 'prlimit' in limiter) {
+      // prlimit would start, and report a missing command only as its own failure.
+      await checkCommand(prepared);
+      const args = [`--data=${dataLimitBytes}`, '--', program, ...programArgs];
+      return { ...prepared, file: limiter.prlimit, args, resources, executorInput, outputs };
+    }
+    return { ...prepared, file: program, args: programArgs, resources, executorInput, outputs };
   }
 
   /** Starts the command and waits for it, terminating it on timeout or when the signal aborts. */
@@ -246,7 +248,10 @@ export class LocalExecutor implements TaskExecutor {
   ): Promise<ProcessOutcome> {
     const { signal } = context;
     const { program, file, args, cwd, env } = prepared;
-    const group = await ProcessGroup.start(file, args, { cwd, env }).catch((error: unknown) => {
+    // The command is looked up only when it did not start: the spawn searches PATH itself, and a search
+    // of its own before every start cost more than the start of a short task.
+    const group = await ProcessGroup.start(file, args, { cwd, env }).catch(async (error: unknown) => {
+      await checkCommand(prepared);
       throw new TaskFailure(`starting '${program}' failed: ${errorMessage(error)}`, { cause: error });
     });
     const startedAt = Date.now();
@@ -324,4 +329,14 @@ export class LocalExecutor implements TaskExecutor {
       ? { unavailable: "prlimit (util-linux) was not found on the server's PATH" }
       : { prlimit };
   }
+}
+
+/** Fails the task with a clear message when its command is not an executable file where it is looked for. */
+async function checkCommand({ program, cwd, env, image }: CommandToRun): Promise<void> {
+  if ((await findExecutable(program, env.PATH ?? '', cwd)) !== undefined) return;
+  const where = program.includes('/') ? `in ${cwd}` : `on PATH (${env.PATH ?? ''})`;
+  throw new TaskFailure(
+    `the command '${program}' was not found ${where}; the local executor runs commands on this ` +
+      `machine and does not use the image ${image}`,
+  );
 }

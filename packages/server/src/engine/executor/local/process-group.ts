@@ -1,18 +1,8 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { type ProcessExit, ProcessSpawner, type SpawnedProcess } from './spawner/process-spawner.ts';
 import { TaskWatchdog } from './watchdog/task-watchdog.ts';
 
-/** How the group's leader ended. */
-export interface ProcessExit {
-  readonly exitCode?: number;
-  readonly signal?: NodeJS.Signals;
-}
-
-/**
- * After the leader has exited, its output pipes may still be held by a process that left the group
- * (`setsid`); the pipes are closed by force after this long.
- */
-const PIPE_GRACE_MS = 2000;
+export type { ProcessExit };
 
 /**
  * A process started in its own process group (and session), so that it and everything it starts can be
@@ -22,9 +12,10 @@ const PIPE_GRACE_MS = 2000;
  * process. Processes that start their own session (daemons) escape the group; only a cgroup could catch
  * those, and the local executor does not use cgroups.
  *
- * The group dies with this process too, however this process dies: a `TaskWatchdog` guards it from its
- * spawn until its end (and, on Linux, also kills the processes that left the group, by the watchdog's
- * marker in their environment).
+ * The process is started by this process's `ProcessSpawner`, a small helper process, so that starting it
+ * does not cost this process a fork of its own memory. The group dies with this process too, however this
+ * process dies: a `TaskWatchdog` guards it from its start until its end (and, on Linux, also kills the
+ * processes that left the group, by the watchdog's marker in their environment).
  *
  * @example
  * const group = await ProcessGroup.start('sh', ['-c', 'sleep 60 & wait'], { cwd, env });
@@ -35,7 +26,10 @@ export class ProcessGroup {
   readonly pid: number;
   readonly stdout: Readable;
   readonly stderr: Readable;
-  /** Resolves once the leader has exited, the rest of the group is killed and the output pipes are closed. */
+  /**
+   * Resolves once the leader has exited, the rest of the group is killed and the output pipes are closed;
+   * rejects if the process spawner died before (the group is killed then).
+   */
   readonly exited: Promise<ProcessExit>;
   #killTimer: NodeJS.Timeout | undefined;
   #terminating = false;
@@ -49,53 +43,32 @@ export class ProcessGroup {
       readonly env: Readonly<Record<string, string>>;
       /** Default: the watchdog of this process. */
       readonly watchdog?: TaskWatchdog;
+      /** Default: the spawner of this process. */
+      readonly spawner?: ProcessSpawner;
     },
   ): Promise<ProcessGroup> {
     const watchdog = options.watchdog ?? TaskWatchdog.forThisProcess();
     await watchdog.ready();
-    const child = spawn(file, args, {
+    const spawner = options.spawner ?? ProcessSpawner.forThisProcess();
+    const spawned = await spawner.spawn(file, args, {
       cwd: options.cwd,
       env: { ...options.env, [watchdog.marker.name]: watchdog.marker.value },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    // In the same turn as the spawn: there is no moment at which this process could die and leave the
-    // group unguarded, but the spawn itself, and the marker in the group's environment covers that.
-    if (child.pid !== undefined) watchdog.guard(child.pid);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-    } catch (error) {
-      if (child.pid !== undefined) watchdog.release(child.pid);
-      throw error;
-    }
-    return new ProcessGroup(child, watchdog);
+    // Guarded as soon as this process learns of it. Should this process die before that, the group is
+    // found by the marker in its environment.
+    watchdog.guard(spawned.pid);
+    return new ProcessGroup(spawned, watchdog);
   }
 
-  private constructor(child: ChildProcessByStdio<null, Readable, Readable>, watchdog: TaskWatchdog) {
-    if (child.pid === undefined) throw new Error('a spawned process has no pid');
-    this.pid = child.pid;
-    this.stdout = child.stdout;
-    this.stderr = child.stderr;
-    // Signalling is done through process.kill; the child's own errors after the start carry nothing more.
-    child.on('error', () => {});
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        clearTimeout(this.#killTimer);
-        this.#signal('SIGKILL');
-        watchdog.release(this.pid);
-        const forceClose = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        }, PIPE_GRACE_MS);
-        child.once('close', () => {
-          clearTimeout(forceClose);
-          resolve(signal === null ? { exitCode: code ?? 0 } : { signal });
-        });
-      });
+  private constructor(spawned: SpawnedProcess, watchdog: TaskWatchdog) {
+    this.pid = spawned.pid;
+    this.stdout = spawned.stdout;
+    this.stderr = spawned.stderr;
+    const ended = spawned.exit.finally(() => {
+      clearTimeout(this.#killTimer);
+      watchdog.release(this.pid);
     });
+    this.exited = Promise.all([ended, spawned.closed]).then(([exit]) => exit);
   }
 
   /** Sends SIGTERM to the whole group and, if its leader is still running `graceMs` later, SIGKILL. */

@@ -1,4 +1,4 @@
-import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutableTask } from '../task-executor.ts';
 import { TaskFailure } from './task-failure.ts';
@@ -15,11 +15,11 @@ export interface TaskDirectory {
   readonly cwd: string;
   readonly home: string;
   readonly tmp: string;
-  /** Input artifacts are downloaded to `inputs/<input>/<index>/<name>`. */
+  /** Input artifacts are downloaded to `inputs/<input>/<index>/<name>` (created only when there are some). */
   readonly inputs: string;
-  /** Output artifacts are written at `outputs/artifacts/<output>`. */
+  /** Output artifacts are written at `outputs/artifacts/<output>` (created when the task declares some). */
   readonly artifacts: string;
-  /** Output parameters are written to `outputs/parameters/<output>`. */
+  /** Output parameters are written to `outputs/parameters/<output>` (created when the task declares some). */
   readonly parameters: string;
   /** Where the process may write its ExecutorOutput (`{{$.outputs.output_file}}`). */
   readonly outputMetadataFile: string;
@@ -49,16 +49,37 @@ export async function prepareTaskDirectory(base: string, task: ExecutableTask): 
     logSpool: path.join(root, 'task.log'),
     workspace: path.join(runDirectory, 'workspace'),
   };
-  await rm(root, { recursive: true, force: true });
-  const { cwd, home, tmp, inputs, artifacts, parameters } = directory;
-  for (const folder of [cwd, home, tmp, inputs, artifacts, parameters])
-    await mkdir(folder, { recursive: true });
+  // mkdir tells whether it created the directory: only one that was there already needs emptying.
+  if ((await mkdir(root, { recursive: true })) === undefined) {
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+  }
+  await Promise.all(taskFolders(directory, task).map((folder) => mkdir(folder, { recursive: true })));
   return directory;
+}
+
+/**
+ * The folders an attempt starts with: only what it can use, since each is one more to remove when it ends.
+ * Inputs are downloaded into folders made as needed; `outputs` holds the ExecutorOutput whatever the task
+ * declares.
+ */
+function taskFolders(directory: TaskDirectory, task: ExecutableTask): string[] {
+  const { parameters, artifacts } = task.outputDefinitions;
+  const outputs = [
+    ...(Object.keys(parameters).length > 0 ? [directory.parameters] : []),
+    ...(Object.keys(artifacts).length > 0 ? [directory.artifacts] : []),
+  ];
+  return [
+    directory.cwd,
+    directory.home,
+    directory.tmp,
+    ...(outputs.length > 0 ? outputs : [path.dirname(directory.outputMetadataFile)]),
+  ];
 }
 
 /** Removes the attempt's directory, and its task's and run's directories when nothing else is left in them. */
 export async function removeTaskDirectory(directory: TaskDirectory): Promise<void> {
-  await rm(directory.root, { recursive: true, force: true });
+  await removeAttemptDirectory(directory);
   const taskDirectory = path.dirname(directory.root);
   for (const parent of [taskDirectory, path.dirname(taskDirectory)]) {
     try {
@@ -78,4 +99,30 @@ export function pathSegment(what: string, name: string): string {
     );
   }
   return name;
+}
+
+/**
+ * Most tasks leave their directory as it was made, plus the log's spool: taking that apart directly is
+ * two rounds of file operations, where a recursive removal reads and examines every entry first. Anything
+ * the task left behind makes a folder's removal fail, and then the whole directory is removed recursively.
+ */
+async function removeAttemptDirectory(directory: TaskDirectory): Promise<void> {
+  const { root, cwd, home, tmp, inputs, outputMetadataFile, logSpool } = directory;
+  const folders = [cwd, home, tmp, inputs, path.dirname(outputMetadataFile)];
+  const emptied = await Promise.all([
+    ...folders.map((folder) => gone(rmdir(folder))),
+    gone(unlink(logSpool)),
+  ]);
+  if (emptied.every(Boolean) && (await gone(rmdir(root)))) return;
+  await rm(root, { recursive: true, force: true });
+}
+
+/** Whether the removal left nothing there; ENOENT counts, since the task may have removed it itself. */
+async function gone(removal: Promise<void>): Promise<boolean> {
+  try {
+    await removal;
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }

@@ -15,17 +15,22 @@ export interface TaskLogWriterOptions {
 
 const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+/**
+ * A log up to this size is also kept in memory and stored from there when it is closed: most tasks print
+ * little, and reading their spool back cost three more file operations each.
+ */
+const IN_MEMORY_BYTES = 1024 * 1024;
 
 /**
  * A task's log on its way into the artifact store: a Writable that the process's output streams are
  * copied into (`follow`), with lines of Cairn's own in between (`note`).
  *
  * Bytes go to a local spool file as they arrive and, every `flushIntervalMs` or `chunkBytes`, to a new
- * chunk object that readers can follow (see `log-chunks.ts`). Closing the writer stores the spool file as
- * the complete log at the log key and deletes the chunks. The spool, not the chunks, is the source of the
- * complete log, so a chunk that could not be stored never leaves a hole in it: after the first failed
- * chunk the writer stops storing chunks (readers then see the log stall until the task ends) and reports
- * it in `warnings`. A writer that has `chunkBytes` pending waits for the chunk to be stored before taking
+ * chunk object that readers can follow (see `log-chunks.ts`). Closing the writer stores the spool file (a
+ * short log from the copy kept in memory, which holds the same bytes) as the complete log at the log key
+ * and deletes the chunks. The spool, not the chunks, is the source of the complete log, so a chunk that
+ * could not be stored never leaves a hole in it: after the first failed chunk the writer stops storing
+ * chunks (readers then see the log stall until the task ends) and reports it in `warnings`. A writer that has `chunkBytes` pending waits for the chunk to be stored before taking
  * more, which slows a task that prints faster than the store takes it instead of buffering without bound.
  *
  * @example
@@ -53,6 +58,9 @@ export class TaskLogWriter extends Writable {
   #timer: NodeJS.Timeout | undefined;
   #stored: StoredObject | undefined;
   #atLineStart = true;
+  /** The whole log so far, while it is at most IN_MEMORY_BYTES long. */
+  #inMemory: Buffer[] | undefined = [];
+  #inMemoryBytes = 0;
 
   /** Opens (truncates) the spool file at `spoolPath` and returns a writer for the log at `key`. */
   static async open(
@@ -144,6 +152,11 @@ export class TaskLogWriter extends Writable {
   }
 
   async #append(chunk: Buffer): Promise<void> {
+    if (this.#inMemory !== undefined) {
+      this.#inMemoryBytes += chunk.byteLength;
+      if (this.#inMemoryBytes > IN_MEMORY_BYTES) this.#inMemory = undefined;
+      else this.#inMemory.push(chunk);
+    }
     if (!this.#spoolFailed) {
       try {
         await this.#spool.write(chunk);
@@ -197,7 +210,12 @@ export class TaskLogWriter extends Writable {
     this.#live = false;
     await this.#flushing;
     await this.#spool.close();
-    this.#stored = await this.#store.put(this.#key, createReadStream(this.#spoolPath));
+    // Stored as the spool holds it (a spool that failed holds less, as its warning says).
+    const whole =
+      this.#inMemory === undefined || this.#spoolFailed
+        ? createReadStream(this.#spoolPath)
+        : Buffer.concat(this.#inMemory);
+    this.#stored = await this.#store.put(this.#key, whole);
     await this.#deleteChunks();
   }
 

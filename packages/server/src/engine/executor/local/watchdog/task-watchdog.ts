@@ -3,14 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { typeScriptFlags } from '../typescript-flags.ts';
 import { WATCHDOG_MARKER_ENV } from './marked-processes.ts';
 
 const WATCHDOG_SCRIPT = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
-
-/** Node's flags that let it run TypeScript, as this process was given them (Node 22 needs them). */
-function typeScriptFlags(): string[] {
-  return process.execArgv.filter((flag) => /^--(experimental-)?(strip|transform)-types$/.test(flag));
-}
 
 type WatchdogChild = ChildProcessByStdio<Writable, Readable, null>;
 
