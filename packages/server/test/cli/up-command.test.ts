@@ -11,12 +11,11 @@ import type { Kysely } from 'kysely';
 import { databaseNow } from '../../src/engine/leases/database-now.ts';
 import { createRecurringRun } from '../../src/engine/recurring/create-recurring-run.ts';
 import { createRun } from '../../src/engine/runs/create-run.ts';
-import { connectDatabase } from '../../src/store/connect-database.ts';
-import { Migrator } from '../../src/store/migrator/migrator.ts';
 import type { DatabaseHandle } from '../../src/store/open-database.ts';
 import type { CairnDatabase } from '../../src/store/tables.ts';
 import { WorkerProcess } from '../engine/crash/worker-process.ts';
-import { createTestDatabase, dialectTargets, type TestDatabase } from '../support/test-databases.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-database.ts';
+import { dialectTargets, type TestDatabase } from '../support/test-databases.ts';
 
 const SPEC = compile(
   pipeline({ name: 'hello' }, () => {
@@ -38,21 +37,18 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`cairn up on ${dialect}`, { skip }, () => {
+    let store: MigratedDatabase;
     let database: TestDatabase;
     let handle: DatabaseHandle;
     let db: Kysely<CairnDatabase>;
     let scratch: string;
     before(async () => {
-      database = await createTestDatabase(dialect);
-      handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      db = handle.db as Kysely<CairnDatabase>;
+      store = await createMigratedDatabase(dialect);
+      ({ database, handle, db } = store);
       scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-up-'));
     });
     after(async () => {
-      await handle.close();
-      await database.drop();
+      await store.close();
       rmSync(scratch, { recursive: true, force: true });
     });
 

@@ -5,11 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
 import { RUNS } from '../../../src/api/listing/list-resources.ts';
-import { connectDatabase } from '../../../src/store/connect-database.ts';
-import { Migrator } from '../../../src/store/migrator/migrator.ts';
-import type { DatabaseHandle } from '../../../src/store/open-database.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
-import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
+import { dialectTargets } from '../../support/test-databases.ts';
 import {
   type ApiPredicate,
   expectedRunIds,
@@ -132,22 +130,17 @@ const pageSizeArb = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`random lists of runs on ${dialect}`, { skip }, () => {
-    let database: TestDatabase;
-    let handle: DatabaseHandle;
+    let store: MigratedDatabase;
     let db: Kysely<CairnDatabase>;
     let seeded: Seeded;
 
     before(async () => {
-      database = await createTestDatabase(dialect);
-      handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      db = handle.db as Kysely<CairnDatabase>;
+      store = await createMigratedDatabase(dialect);
+      db = store.db;
       seeded = await seedRuns(db, 250);
     });
     after(async () => {
-      await handle.close();
-      await database.drop();
+      await store.close();
     });
 
     test('the pages put end to end are the filtered, sorted runs', async () => {

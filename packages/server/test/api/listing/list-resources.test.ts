@@ -16,11 +16,9 @@ import {
   RUNS,
 } from '../../../src/api/listing/list-resources.ts';
 import { parseListRequest } from '../../../src/api/listing/parse-list-request.ts';
-import { connectDatabase } from '../../../src/store/connect-database.ts';
-import { Migrator } from '../../../src/store/migrator/migrator.ts';
-import type { DatabaseHandle } from '../../../src/store/open-database.ts';
 import { CAIRN_TABLES, type CairnDatabase, type ColumnFacts } from '../../../src/store/tables.ts';
-import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
+import { dialectTargets } from '../../support/test-databases.ts';
 import { compareText, NAMES, T0, walkPages } from './listing-fixtures.ts';
 
 /**
@@ -146,8 +144,7 @@ function sortedIds(resource: ListResource, rows: readonly { id: string }[], sort
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`listing pipelines, versions, experiments and recurring runs on ${dialect}`, { skip }, () => {
-    let database: TestDatabase;
-    let handle: DatabaseHandle;
+    let store: MigratedDatabase;
     let db: Kysely<CairnDatabase>;
     const pipelines: Insertable<CairnDatabase['pipelines']>[] = [];
     const versions: Insertable<CairnDatabase['pipeline_versions']>[] = [];
@@ -155,11 +152,8 @@ for (const { dialect, skip } of await dialectTargets()) {
     const recurringRuns: Insertable<CairnDatabase['recurring_runs']>[] = [];
 
     before(async () => {
-      database = await createTestDatabase(dialect);
-      handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      db = handle.db as Kysely<CairnDatabase>;
+      store = await createMigratedDatabase(dialect);
+      db = store.db;
       for (let i = 0; i < 30; i++) {
         pipelines.push({
           id: randomUUID(),
@@ -210,8 +204,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       await db.insertInto('recurring_runs').values(recurringRuns).execute();
     });
     after(async () => {
-      await handle.close();
-      await database.drop();
+      await store.close();
     });
 
     test('pipelines, by every sortable field, both ways', async () => {

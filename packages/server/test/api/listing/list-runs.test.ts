@@ -7,11 +7,9 @@ import type { Kysely } from 'kysely';
 import { applyListQuery } from '../../../src/api/listing/apply-list-query.ts';
 import { EXPERIMENTS, RUNS } from '../../../src/api/listing/list-resources.ts';
 import { parseListRequest } from '../../../src/api/listing/parse-list-request.ts';
-import { connectDatabase } from '../../../src/store/connect-database.ts';
-import { Migrator } from '../../../src/store/migrator/migrator.ts';
-import type { DatabaseHandle } from '../../../src/store/open-database.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
-import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
+import { dialectTargets } from '../../support/test-databases.ts';
 import {
   type ApiPredicate,
   expectedRunIds,
@@ -27,24 +25,19 @@ const filterText = (predicates: ApiPredicate[]) => JSON.stringify({ predicates }
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`listing runs on ${dialect}`, { skip }, () => {
-    let database: TestDatabase;
-    let handle: DatabaseHandle;
+    let store: MigratedDatabase;
     let db: Kysely<CairnDatabase>;
     let seeded: Seeded;
     let runs: RunRow[];
 
     before(async () => {
-      database = await createTestDatabase(dialect);
-      handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      db = handle.db as Kysely<CairnDatabase>;
+      store = await createMigratedDatabase(dialect);
+      db = store.db;
       seeded = await seedRuns(db, RUN_COUNT);
       runs = seeded.runs;
     });
     after(async () => {
-      await handle.close();
-      await database.drop();
+      await store.close();
     });
 
     const allRuns = () => db.selectFrom('runs').selectAll();

@@ -6,13 +6,11 @@ import type { Kysely } from 'kysely';
 import type { ApiApp } from '../../../src/api/api-app.ts';
 import { buildApiServer } from '../../../src/api/api-server.ts';
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
-import { connectDatabase } from '../../../src/store/connect-database.ts';
 import type { DialectName, StoreDialect } from '../../../src/store/dialects/store-dialect.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
-import { Migrator } from '../../../src/store/migrator/migrator.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
 import { CAIRN_VERSION } from '../../../src/version.ts';
-import { createTestDatabase } from '../../support/test-databases.ts';
+import { createMigratedDatabase } from '../../support/migrated-database.ts';
 
 export interface TestApi {
   readonly app: ApiApp;
@@ -30,16 +28,13 @@ export interface ApiAnswer {
 }
 
 export async function startApi(dialect: DialectName, bodyLimitBytes = 1024 * 1024): Promise<TestApi> {
-  const database = await createTestDatabase(dialect);
-  const handle = await connectDatabase(database.location);
-  const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-  if (outcome.error) throw outcome.error;
+  const store = await createMigratedDatabase(dialect);
+  const { db } = store;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
-  const db = handle.db as Kysely<CairnDatabase>;
   const app = await buildApiServer(
     {
       db,
-      dialect: handle.dialect,
+      dialect: store.dialect,
       artifactStore: new FsArtifactStore(path.join(scratch, 'artifacts')),
       version: CAIRN_VERSION,
       schemaVersion: LATEST_SCHEMA_VERSION,
@@ -49,7 +44,7 @@ export async function startApi(dialect: DialectName, bodyLimitBytes = 1024 * 102
   return {
     app,
     db,
-    dialect: handle.dialect,
+    dialect: store.dialect,
     async call(method, url, body) {
       const response = await app.inject({
         method,
@@ -65,8 +60,7 @@ export async function startApi(dialect: DialectName, bodyLimitBytes = 1024 * 102
     },
     async close() {
       await app.close();
-      await handle.close();
-      await database.drop();
+      await store.close();
       rmSync(scratch, { recursive: true, force: true });
     },
   };

@@ -23,10 +23,10 @@ import { insertRun, prepareRun } from '../../../src/engine/runs/create-run.ts';
 import { setRunState } from '../../../src/engine/runs/run-history.ts';
 import { connectDatabase } from '../../../src/store/connect-database.ts';
 import type { StoreDialect } from '../../../src/store/dialects/store-dialect.ts';
-import { Migrator } from '../../../src/store/migrator/migrator.ts';
 import type { DatabaseHandle } from '../../../src/store/open-database.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
-import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
+import { dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
 
 const echo = containerComponent({
   name: 'echo',
@@ -62,22 +62,19 @@ function minutes(...offsets: number[]): number[] {
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`recurring runs on ${dialect}`, { skip }, () => {
+    let store: MigratedDatabase;
     let database: TestDatabase;
     let handle: DatabaseHandle;
     let db: Kysely<CairnDatabase>;
     let storeDialect: StoreDialect;
 
     before(async () => {
-      database = await createTestDatabase(dialect);
-      handle = await connectDatabase(database.location);
-      const outcome = await new Migrator({ db: handle.db, dialect: handle.dialect }).migrateTo();
-      if (outcome.error) throw outcome.error;
-      db = handle.db as Kysely<CairnDatabase>;
+      store = await createMigratedDatabase(dialect);
+      ({ database, handle, db } = store);
       storeDialect = handle.dialect;
     });
     after(async () => {
-      await handle.close();
-      await database.drop();
+      await store.close();
     });
     // Each test looks at its own recurring runs only: the others are disabled, so they do not fire.
     beforeEach(async () => {
