@@ -3,8 +3,10 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import { openArtifactStore } from '../artifacts/artifact-store-url.ts';
 import type { CairnConfig } from '../config/resolve-config.ts';
 import { LocalExecutor } from '../engine/executor/local/local-executor.ts';
+import { TaskWatchdog } from '../engine/executor/local/watchdog/task-watchdog.ts';
 import type {
   ExecutableTask,
   ExecutionContext,
@@ -14,7 +16,9 @@ import type {
 import { Worker, type WorkerOptions } from '../engine/worker/worker.ts';
 import { CairnError, errorMessage } from '../errors.ts';
 import type { DatabaseHandle } from '../store/open-database.ts';
+import { openStore } from '../store/open-store.ts';
 import type { CairnDatabase } from '../store/tables.ts';
+import { configFrom } from './config-options.ts';
 import type { Output } from './output.ts';
 
 /** What `cairn worker` and the embedded worker of `cairn up` share: options, output, signals. */
@@ -112,7 +116,7 @@ export async function checkArtifactStore(store: ArtifactStore): Promise<void> {
 }
 
 /** Resolves with the first SIGINT or SIGTERM; `again` is called on each later one. */
-export function stopSignals(again: (signal: NodeJS.Signals) => void): {
+function stopSignals(again: (signal: NodeJS.Signals) => void): {
   first: Promise<NodeJS.Signals>;
   dispose: () => void;
 } {
@@ -213,4 +217,45 @@ export function startTaskWorker(
       : new NamedWorker(options.name, resources, workerOptions);
   worker.start();
   return { worker, executor, workDir };
+}
+
+/** The stores a process that runs tasks works on, and its stop signals. */
+export interface WorkingStores {
+  readonly config: CairnConfig;
+  readonly handle: DatabaseHandle;
+  readonly store: ArtifactStore;
+  /** The first SIGINT or SIGTERM. */
+  readonly stopRequested: Promise<NodeJS.Signals>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured stores (the database's schema must be current) and listens for the stop signals:
+ * the first is for the caller to handle; a second kills the running tasks and exits, after saying what
+ * becomes of those tasks (`afterKill`).
+ */
+export async function openWorkingStores(
+  command: Command,
+  output: Output,
+  afterKill: string,
+): Promise<WorkingStores> {
+  const config = configFrom(command);
+  const handle = await openStore(config.db.value);
+  const store = openArtifactStore(config.artifacts.value, config.s3Credentials);
+  const signals = stopSignals((signal) => {
+    const killed = TaskWatchdog.forThisProcess().killAll();
+    output.out(`${signal} again: killed ${killed} running task(s), ${afterKill}; exiting`);
+    process.exit(0);
+  });
+  return {
+    config,
+    handle,
+    store,
+    stopRequested: signals.first,
+    async close() {
+      signals.dispose();
+      await store.close();
+      await handle.close();
+    },
+  };
 }

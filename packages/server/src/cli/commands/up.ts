@@ -1,23 +1,19 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import { buildApiServer, OPENAPI_PATH } from '../../api/api-server.ts';
-import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
-import { TaskWatchdog } from '../../engine/executor/local/watchdog/task-watchdog.ts';
 import { RecurringRunTicker } from '../../engine/recurring/recurring-run-ticker.ts';
 import { errorMessage } from '../../errors.ts';
 import { describeDatabase } from '../../store/database-url.ts';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
-import { openStore } from '../../store/open-store.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { CAIRN_VERSION } from '../../version.ts';
-import { configFrom } from '../config-options.ts';
 import type { CliContext, Output } from '../output.ts';
 import {
   addWorkerOptions,
   checkArtifactStore,
+  openWorkingStores,
   positiveInteger,
   startTaskWorker,
-  stopSignals,
   type TaskWorker,
   type WorkerCommandOptions,
 } from '../task-worker.ts';
@@ -43,16 +39,11 @@ function port(value: string): number {
 }
 
 async function runUp(options: UpOptions, command: Command, output: Output): Promise<void> {
-  const config = configFrom(command);
-  const handle = await openStore(config.db.value);
-  const store = openArtifactStore(config.artifacts.value, config.s3Credentials);
-  const signals = stopSignals((signal) => {
-    const killed = TaskWatchdog.forThisProcess().killAll();
-    output.out(
-      `${signal} again: killed ${killed} running task(s), resumed on the next start once their leases expire; exiting`,
-    );
-    process.exit(0);
-  });
+  const { config, handle, store, stopRequested, close } = await openWorkingStores(
+    command,
+    output,
+    'resumed on the next start once their leases expire',
+  );
   let worker: TaskWorker | undefined;
   try {
     await checkArtifactStore(store);
@@ -99,7 +90,7 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
         ? `  worker    ${worker.worker.owner}, ${options.concurrency} task(s) at once, work dir ${worker.workDir}`
         : '  worker    none here (--no-worker): tasks wait for a `cairn worker` on the same stores',
     );
-    const signal = await signals.first;
+    const signal = await stopRequested;
     output.out(
       `${signal}: stopping; no new requests, no new tasks claimed, ` +
         `${worker?.executor.running ?? 0} running task(s) let finish (send it again to stop them now)`,
@@ -109,9 +100,7 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
     await worker?.worker.stop();
     output.out('Cairn stopped');
   } finally {
-    signals.dispose();
-    await store.close();
-    await handle.close();
+    await close();
   }
 }
 

@@ -1,29 +1,20 @@
 import type { Command } from 'commander';
-import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
-import { TaskWatchdog } from '../../engine/executor/local/watchdog/task-watchdog.ts';
 import { describeDatabase } from '../../store/database-url.ts';
-import { openStore } from '../../store/open-store.ts';
-import { configFrom } from '../config-options.ts';
 import type { CliContext, Output } from '../output.ts';
 import {
   addWorkerOptions,
   checkArtifactStore,
+  openWorkingStores,
   startTaskWorker,
-  stopSignals,
   type WorkerCommandOptions,
 } from '../task-worker.ts';
 
 async function runWorker(options: WorkerCommandOptions, command: Command, output: Output): Promise<void> {
-  const config = configFrom(command);
-  const handle = await openStore(config.db.value);
-  const store = openArtifactStore(config.artifacts.value, config.s3Credentials);
-  const signals = stopSignals((signal) => {
-    const killed = TaskWatchdog.forThisProcess().killAll();
-    output.out(
-      `${signal} again: killed ${killed} running task(s), left to be taken over when their leases expire; exiting`,
-    );
-    process.exit(0);
-  });
+  const { config, handle, store, stopRequested, close } = await openWorkingStores(
+    command,
+    output,
+    'left to be taken over when their leases expire',
+  );
   try {
     await checkArtifactStore(store);
     const { worker, executor, workDir } = startTaskWorker(
@@ -39,7 +30,7 @@ async function runWorker(options: WorkerCommandOptions, command: Command, output
         `artifacts ${store.url}, concurrency ${options.concurrency}, lease ${options.leaseSeconds} s, ` +
         `work dir ${workDir}`,
     );
-    const signal = await signals.first;
+    const signal = await stopRequested;
     output.out(
       `${signal}: claiming no more tasks; waiting for ${executor.running} running task(s) to end ` +
         '(send it again to kill them)',
@@ -47,9 +38,7 @@ async function runWorker(options: WorkerCommandOptions, command: Command, output
     await worker.stop();
     output.out(`cairn worker ${worker.owner} stopped`);
   } finally {
-    signals.dispose();
-    await store.close();
-    await handle.close();
+    await close();
   }
 }
 
