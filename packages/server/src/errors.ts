@@ -28,7 +28,10 @@ export type CairnErrorCode =
   | 'NAME_INVALID'
   | 'NAME_TAKEN'
   | 'EXPERIMENT_NOT_FOUND'
-  | 'EXPERIMENT_NOT_EMPTY';
+  | 'EXPERIMENT_NOT_EMPTY'
+  | 'PIPELINE_NOT_FOUND'
+  | 'PIPELINE_NOT_EMPTY'
+  | 'PIPELINE_VERSION_IN_USE';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

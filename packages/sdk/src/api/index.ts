@@ -10,3 +10,16 @@ export {
   NewExperiment,
 } from './models/experiments.ts';
 export { Healthz } from './models/healthz.ts';
+export {
+  ListPipelinesQuery,
+  ListPipelinesResponse,
+  ListPipelineVersionsResponse,
+  NewPipeline,
+  NewPipelineAndVersion,
+  NewPipelineVersion,
+  PackageUrl,
+  Pipeline,
+  PipelineSpecObject,
+  PipelineVersion,
+  Tags,
+} from './models/pipelines.ts';

@@ -46,6 +46,9 @@ const STATUS_OF: Partial<Record<CairnErrorCode, GrpcStatus>> = {
   NAME_TAKEN: GRPC.ALREADY_EXISTS,
   EXPERIMENT_NOT_FOUND: GRPC.NOT_FOUND,
   EXPERIMENT_NOT_EMPTY: GRPC.FAILED_PRECONDITION,
+  PIPELINE_NOT_FOUND: GRPC.NOT_FOUND,
+  PIPELINE_NOT_EMPTY: GRPC.FAILED_PRECONDITION,
+  PIPELINE_VERSION_IN_USE: GRPC.FAILED_PRECONDITION,
 };
 
 /** The status an error is answered with: the client's mistakes are 4xx, everything else is ours. */
