@@ -6,6 +6,7 @@ import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
+import { pipelineRoutes } from './routes/pipelines.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
 
@@ -55,6 +56,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   healthzRoutes(app, deps);
   experimentRoutes(app, deps);
+  pipelineRoutes(app, deps, options.bodyLimitBytes);
   return app;
 }
 

@@ -2,7 +2,9 @@ import Type from 'typebox';
 import { ListQuery, Status, Timestamp } from './common.ts';
 
 /** KFP's tags: at most 63 characters per key and per value. */
-export const Tags = Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }));
+export const Tags = Type.Record(Type.String(), Type.String({ maxLength: 63 }), {
+  propertyNames: { maxLength: 63 },
+});
 export type Tags = Type.Static<typeof Tags>;
 
 /** KFP's `v2beta1Pipeline`. */

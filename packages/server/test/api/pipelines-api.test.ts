@@ -1,0 +1,212 @@
+// The pipelines API: pipelines and their versions, created from an inline spec or a package URL,
+// listed, fetched by id or name, and deleted (with cascade), on every dialect.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { REPO_ROOT } from '../engine/support/engine-harness.ts';
+import { dialectTargets } from '../support/test-databases.ts';
+import { startApi, type TestApi } from './support/api-harness.ts';
+
+const PIPELINES = '/apis/v2beta1/pipelines';
+const HELLO_TEXT = readFileSync(path.join(REPO_ROOT, 'fixtures/kfp/ir/hello_world.yaml'), 'utf8');
+const HELLO = parseYaml(HELLO_TEXT) as Record<string, unknown>;
+
+for (const { dialect, skip } of await dialectTargets()) {
+  describe(`pipelines API on ${dialect}`, { skip }, () => {
+    let api: TestApi;
+    let packageServer: Server;
+    let packageUrl: string;
+    before(async () => {
+      api = await startApi(dialect);
+      packageServer = createServer((request, response) => {
+        if (request.url === '/hello.yaml') response.end(HELLO_TEXT);
+        else response.writeHead(404).end('not here');
+      });
+      await new Promise<void>((resolve) => packageServer.listen(0, '127.0.0.1', resolve));
+      packageUrl = `http://127.0.0.1:${(packageServer.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      await api.close();
+      await new Promise((resolve) => packageServer.close(resolve));
+    });
+
+    test('a pipeline, its versions from an inline spec and from a URL, listed and fetched', async () => {
+      const name = `hello-${randomUUID().slice(0, 8)}`;
+      const created = await api.call('POST', PIPELINES, {
+        name,
+        description: 'says hello',
+        tags: { team: 'ml' },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const pipelineId = created.body.pipeline_id;
+      assert.deepEqual(
+        { ...created.body, pipeline_id: undefined, created_at: undefined },
+        {
+          name,
+          display_name: name,
+          description: 'says hello',
+          tags: { team: 'ml' },
+          pipeline_id: undefined,
+          created_at: undefined,
+        },
+      );
+
+      const inline = await api.call('POST', `${PIPELINES}/${pipelineId}/versions`, {
+        name: 'v1',
+        pipeline_spec: HELLO,
+      });
+      assert.equal(inline.status, 200, JSON.stringify(inline.body));
+      assert.equal(inline.body.pipeline_id, pipelineId);
+      assert.deepEqual(inline.body.pipeline_spec, HELLO);
+
+      const fetched = await api.call('POST', `${PIPELINES}/${pipelineId}/versions`, {
+        name: 'v2',
+        package_url: { pipeline_url: `${packageUrl}/hello.yaml` },
+      });
+      assert.equal(fetched.status, 200, JSON.stringify(fetched.body));
+      assert.deepEqual(fetched.body.package_url, { pipeline_url: `${packageUrl}/hello.yaml` });
+      assert.deepEqual(fetched.body.pipeline_spec, HELLO);
+
+      const versions = await api.call('GET', `${PIPELINES}/${pipelineId}/versions?sort_by=name%20desc`);
+      assert.deepEqual(
+        versions.body.pipeline_versions.map((version: { name: string }) => version.name),
+        ['v2', 'v1'],
+      );
+      assert.equal(versions.body.total_size, 2);
+      const one = await api.call(
+        'GET',
+        `${PIPELINES}/${pipelineId}/versions/${inline.body.pipeline_version_id}`,
+      );
+      assert.deepEqual(one.body, inline.body);
+      assert.deepEqual((await api.call('GET', `${PIPELINES}/names/${name}`)).body, created.body);
+      assert.deepEqual((await api.call('GET', `${PIPELINES}/${pipelineId}`)).body, created.body);
+
+      const refused = await api.call('DELETE', `${PIPELINES}/${pipelineId}`);
+      assert.equal(refused.status, 400);
+      assert.match(
+        refused.body.message,
+        /has 2 version\(s\); delete them first, or delete with cascade=true/,
+      );
+      assert.deepEqual(
+        await api.call('DELETE', `${PIPELINES}/${pipelineId}/versions/${inline.body.pipeline_version_id}`),
+        {
+          status: 200,
+          body: {},
+        },
+      );
+      assert.deepEqual(await api.call('DELETE', `${PIPELINES}/${pipelineId}?cascade=true`), {
+        status: 200,
+        body: {},
+      });
+      assert.equal((await api.call('GET', `${PIPELINES}/${pipelineId}`)).status, 404);
+    });
+
+    test('create a pipeline and its first version at once; the version takes its name', async () => {
+      const name = `both-${randomUUID().slice(0, 8)}`;
+      const created = await api.call('POST', `${PIPELINES}/create`, {
+        pipeline: { name, display_name: 'Both' },
+        pipeline_version: { pipeline_spec: HELLO },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      assert.equal(created.body.display_name, 'Both');
+      const versions = await api.call('GET', `${PIPELINES}/${created.body.pipeline_id}/versions`);
+      assert.deepEqual(
+        versions.body.pipeline_versions.map((version: { name: string }) => version.name),
+        [name],
+      );
+      // A spec that does not validate leaves neither the pipeline nor the version behind.
+      const broken = await api.call('POST', `${PIPELINES}/create`, {
+        pipeline: { name: `${name}-broken` },
+        pipeline_version: { pipeline_spec: { pipelineInfo: { name: 'x' } } },
+      });
+      assert.equal(broken.status, 400);
+      assert.match(broken.body.message, /the pipeline spec does not validate/);
+      assert.equal((await api.call('GET', `${PIPELINES}/names/${name}-broken`)).status, 404);
+    });
+
+    test('bad requests name what is wrong', async () => {
+      const name = `bad-${randomUUID().slice(0, 8)}`;
+      const { body: pipeline } = await api.call('POST', PIPELINES, { name });
+      const versions = `${PIPELINES}/${pipeline.pipeline_id}/versions`;
+      const cases: [string, string, unknown, number, RegExp][] = [
+        [
+          'POST',
+          PIPELINES,
+          { name },
+          409,
+          /a pipeline named "bad-[0-9a-f]+" already exists .*upload a new version of it instead/,
+        ],
+        ['POST', PIPELINES, { display_name: 'no name' }, 400, /^name is empty; a pipeline needs a name$/],
+        ['POST', PIPELINES, { name: 'x', tags: { ['k'.repeat(64)]: 'v' } }, 400, /^body\.tags/],
+        [
+          'POST',
+          versions,
+          { name: 'v' },
+          400,
+          /has no spec: send it inline in pipeline_spec, or its URL in package_url\.pipeline_url/,
+        ],
+        [
+          'POST',
+          versions,
+          { name: 'v', pipeline_spec: HELLO, package_url: { pipeline_url: 'http://x' } },
+          400,
+          /sets both pipeline_spec and package_url/,
+        ],
+        [
+          'POST',
+          versions,
+          { name: 'v', package_url: { pipeline_url: 'file:///etc/passwd' } },
+          400,
+          /file: URLs are not fetched/,
+        ],
+        [
+          'POST',
+          versions,
+          { name: 'v', package_url: { pipeline_url: `${packageUrl}/missing.yaml` } },
+          400,
+          /answered 404/,
+        ],
+        [
+          'POST',
+          versions,
+          { pipeline_spec: HELLO, pipeline_id: randomUUID() },
+          400,
+          /but the URL names pipeline/,
+        ],
+        [
+          'POST',
+          `${PIPELINES}/${randomUUID()}/versions`,
+          { name: 'v', pipeline_spec: HELLO },
+          404,
+          /^pipeline [0-9a-f-]+ does not exist$/,
+        ],
+        ['GET', `${versions}/${randomUUID()}`, undefined, 404, /has no version/],
+        ['GET', `${PIPELINES}/names/nobody`, undefined, 404, /^no pipeline is named "nobody"$/],
+        ['DELETE', `${PIPELINES}/${randomUUID()}`, undefined, 404, /does not exist/],
+      ];
+      await api.call('POST', versions, { pipeline_spec: HELLO });
+      cases.push([
+        'POST',
+        versions,
+        { pipeline_spec: HELLO },
+        400,
+        /^name is empty; a pipeline version needs a name$/,
+      ]);
+      cases.push(['POST', versions, { name, pipeline_spec: HELLO }, 409, /already has a version named/]);
+      for (const [method, url, body, status, message] of cases) {
+        const answer = await api.call(method as 'GET', url, body);
+        assert.equal(
+          answer.status,
+          status,
+          `${method} ${url} ${JSON.stringify(body)?.slice(0, 80)}: ${JSON.stringify(answer.body)}`,
+        );
+        assert.match(answer.body.message, message);
+      }
+    });
+  });
+}
