@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError } from 'fastify';
@@ -6,6 +7,7 @@ import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
+import { pipelineUploadRoutes } from './routes/pipeline-uploads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
@@ -53,10 +55,15 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
       },
     },
   });
+  // KFP's uploads: one file, no larger than any other body.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: options.bodyLimitBytes, files: 2, fields: 10, parts: 12 },
+  });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   healthzRoutes(app, deps);
   experimentRoutes(app, deps);
   pipelineRoutes(app, deps, options.bodyLimitBytes);
+  pipelineUploadRoutes(app, deps);
   return app;
 }
 
@@ -66,6 +73,7 @@ function describeError(error: FastifyError, bodyLimitBytes: number): { status: G
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
       return {
         status: { code: GRPC.RESOURCE_EXHAUSTED.code, http: 413 },
         message: `the request body is larger than the server's limit of ${bodyLimitBytes} bytes; raise the limit with --max-body-bytes`,

@@ -16,6 +16,20 @@ const PIPELINES = '/apis/v2beta1/pipelines';
 const HELLO_TEXT = readFileSync(path.join(REPO_ROOT, 'fixtures/kfp/ir/hello_world.yaml'), 'utf8');
 const HELLO = parseYaml(HELLO_TEXT) as Record<string, unknown>;
 
+/** A multipart/form-data body with one file, as KFP's SDK and UI upload a pipeline. */
+function multipart(field: string, fileName: string, content: string) {
+  const boundary = `----cairn${randomUUID()}`;
+  const payload =
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\n` +
+    `Content-Type: application/x-yaml\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+async function upload(api: TestApi, url: string, field: string, fileName: string, content: string) {
+  const response = await api.app.inject({ method: 'POST', url, ...multipart(field, fileName, content) });
+  return { status: response.statusCode, body: JSON.parse(response.body) };
+}
+
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`pipelines API on ${dialect}`, { skip }, () => {
     let api: TestApi;
@@ -127,6 +141,66 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(broken.status, 400);
       assert.match(broken.body.message, /the pipeline spec does not validate/);
       assert.equal((await api.call('GET', `${PIPELINES}/names/${name}-broken`)).status, 404);
+    });
+
+    test('upload and upload_version take the file in uploadfile, as KFP does', async () => {
+      const fileName = `up-${randomUUID().slice(0, 8)}.yaml`;
+      const uploaded = await upload(
+        api,
+        `${PIPELINES}/upload?description=uploaded`,
+        'uploadfile',
+        fileName,
+        HELLO_TEXT,
+      );
+      assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+      assert.equal(uploaded.body.name, fileName.replace('.yaml', ''));
+      assert.equal(uploaded.body.description, 'uploaded');
+      const id = uploaded.body.pipeline_id;
+      const version = await upload(
+        api,
+        `${PIPELINES}/upload_version?pipelineid=${id}&name=v2`,
+        'uploadfile',
+        'x.yaml',
+        HELLO_TEXT,
+      );
+      assert.equal(version.status, 200, JSON.stringify(version.body));
+      assert.equal(version.body.name, 'v2');
+      assert.deepEqual(version.body.pipeline_spec, HELLO);
+      const versions = await api.call('GET', `${PIPELINES}/${id}/versions?sort_by=created_at`);
+      assert.equal(versions.body.total_size, 2);
+
+      const wrongField = await upload(api, `${PIPELINES}/upload`, 'file', 'x.yaml', HELLO_TEXT);
+      assert.equal(wrongField.status, 400);
+      assert.match(wrongField.body.message, /has no file in the field "uploadfile"/);
+      const notMultipart = await api.call('POST', `${PIPELINES}/upload`, { spec: 1 });
+      assert.equal(notMultipart.status, 400);
+      assert.match(notMultipart.body.message, /expected a multipart\/form-data body/);
+      const invalid = await upload(
+        api,
+        `${PIPELINES}/upload?name=broken-${randomUUID()}`,
+        'uploadfile',
+        'b.yaml',
+        'pipelineInfo: {name: x}',
+      );
+      assert.equal(invalid.status, 400);
+      assert.match(invalid.body.message, /the pipeline spec does not validate/);
+      const noPipeline = await upload(
+        api,
+        `${PIPELINES}/upload_version?pipelineid=${randomUUID()}`,
+        'uploadfile',
+        'x.yaml',
+        HELLO_TEXT,
+      );
+      assert.equal(noPipeline.status, 404);
+
+      const small = await startApi(dialect, 512);
+      try {
+        const tooLarge = await upload(small, `${PIPELINES}/upload`, 'uploadfile', 'big.yaml', HELLO_TEXT);
+        assert.equal(tooLarge.status, 413, JSON.stringify(tooLarge.body));
+        assert.match(tooLarge.body.message, /larger than the server's limit of 512 bytes/);
+      } finally {
+        await small.close();
+      }
     });
 
     test('bad requests name what is wrong', async () => {

@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { insertPipelineVersion } from '../../catalog/pipeline-versions.ts';
+import { getPipeline, insertPipeline } from '../../catalog/pipelines.ts';
+import { databaseNow } from '../../engine/leases/database-now.ts';
+import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
+import type { ApiApp, ApiDeps } from '../api-app.ts';
+import { ApiError, GRPC } from '../api-errors.ts';
+import { pipelineToWire, versionToWire } from '../wire/pipeline-wire.ts';
+
+const tags = ['PipelineService'];
+const errors = { default: Status };
+const FIELD = 'uploadfile';
+
+/** The uploaded file of a KFP upload: the `uploadfile` part of a multipart/form-data body. */
+async function uploadedFile(request: FastifyRequest): Promise<{ fileName: string; text: string }> {
+  if (!request.isMultipart()) {
+    throw new ApiError(
+      GRPC.INVALID_ARGUMENT,
+      `expected a multipart/form-data body with the compiled pipeline in the field "${FIELD}", got ${request.headers['content-type'] ?? 'no content type'}`,
+    );
+  }
+  for await (const part of request.parts()) {
+    if (part.type === 'file' && part.fieldname === FIELD) {
+      return { fileName: part.filename, text: (await part.toBuffer()).toString('utf8') };
+    }
+    if (part.type === 'file') await part.toBuffer();
+  }
+  throw new ApiError(GRPC.INVALID_ARGUMENT, `the multipart body has no file in the field "${FIELD}"`);
+}
+
+/** KFP names an uploaded pipeline after its file when no name is given: `hello.yaml` is `hello`. */
+function nameFromFile(fileName: string): string {
+  return path.basename(fileName).replace(/\.(ya?ml|json)$/i, '');
+}
+
+export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
+  app.post(
+    '/apis/v2beta1/pipelines/upload',
+    {
+      schema: {
+        operationId: 'UploadPipeline',
+        tags,
+        consumes: ['multipart/form-data'],
+        querystring: Type.Object({
+          name: Type.Optional(Type.String()),
+          display_name: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+          namespace: Type.Optional(Type.String()),
+        }),
+        response: { 200: Pipeline, ...errors },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const file = await uploadedFile(request);
+      const pipeline = await inWriteTransaction(db, dialect, async (trx) => {
+        const now = await databaseNow(trx, dialect);
+        const created = await insertPipeline(
+          trx,
+          {
+            name: query.name?.trim() ? query.name : nameFromFile(file.fileName),
+            ...(query.display_name === undefined ? {} : { displayName: query.display_name }),
+            ...(query.description === undefined ? {} : { description: query.description }),
+            ...(query.namespace === undefined ? {} : { namespace: query.namespace }),
+          },
+          now,
+        );
+        await insertPipelineVersion(trx, created, { specText: file.text }, now);
+        return created;
+      });
+      return pipelineToWire(pipeline);
+    },
+  );
+  app.post(
+    '/apis/v2beta1/pipelines/upload_version',
+    {
+      schema: {
+        operationId: 'UploadPipelineVersion',
+        tags,
+        consumes: ['multipart/form-data'],
+        querystring: Type.Object({
+          pipelineid: Type.String({ description: 'The pipeline to add the version to.' }),
+          name: Type.Optional(Type.String()),
+          display_name: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+        }),
+        response: { 200: PipelineVersion, ...errors },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const file = await uploadedFile(request);
+      const version = await inWriteTransaction(db, dialect, async (trx) =>
+        insertPipelineVersion(
+          trx,
+          await getPipeline(trx, query.pipelineid),
+          {
+            name: query.name?.trim() ? query.name : nameFromFile(file.fileName),
+            ...(query.display_name === undefined ? {} : { displayName: query.display_name }),
+            ...(query.description === undefined ? {} : { description: query.description }),
+            specText: file.text,
+          },
+          await databaseNow(trx, dialect),
+        ),
+      );
+      return versionToWire(version);
+    },
+  );
+}
