@@ -27,10 +27,12 @@ export interface FiredSlot {
   readonly error?: string;
 }
 
+export type SkippedFor = SkippedSlots & { readonly recurringRunId: string };
+
 export interface FireReport {
   readonly fired: readonly FiredSlot[];
   /** Missed slots given up, per recurring run: never fired, by `no_catchup` or the catch-up cap. */
-  readonly skipped: readonly (SkippedSlots & { readonly recurringRunId: string })[];
+  readonly skipped: readonly SkippedFor[];
   /** Recurring runs with due slots held back because `max_concurrency` of their runs are active. */
   readonly waiting: readonly string[];
 }
@@ -49,7 +51,7 @@ export async function fireDueRecurringRuns(
   dialect: StoreDialect,
   options: FireOptions,
 ): Promise<FireReport> {
-  const report: Mutable<FireReport> = { fired: [], skipped: [], waiting: [] };
+  const report = { fired: [] as FiredSlot[], skipped: [] as SkippedFor[], waiting: [] as string[] };
   const now = await databaseNow(db, dialect);
   const due = await db
     .selectFrom('recurring_runs')
@@ -65,14 +67,12 @@ export async function fireDueRecurringRuns(
   return report;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
-
 async function fireOne(
   trx: Trx,
   dialect: StoreDialect,
   id: string,
   options: FireOptions,
-  report: Mutable<FireReport>,
+  report: { fired: FiredSlot[]; skipped: SkippedFor[]; waiting: string[] },
 ): Promise<void> {
   let query = trx.selectFrom('recurring_runs').selectAll().where('id', '=', id);
   // Another scheduler holding the row is firing it: leave it to that one.
