@@ -17,18 +17,7 @@ export type Experiment = Type.Static<typeof Experiment>;
  * The body of CreateExperiment: an Experiment whose output fields, when sent, are ignored as KFP does.
  * Fields KFP does not know are refused.
  */
-export const NewExperiment = Type.Object(
-  {
-    experiment_id: Type.Optional(Type.String()),
-    display_name: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    created_at: Type.Optional(Type.String()),
-    namespace: Type.Optional(Type.String()),
-    storage_state: Type.Optional(StorageState),
-    last_run_created_at: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
+export const NewExperiment = Type.Partial(Experiment, { additionalProperties: false });
 export type NewExperiment = Type.Static<typeof NewExperiment>;
 
 export const ListExperimentsQuery = Type.Object({

@@ -21,19 +21,7 @@ export const Pipeline = Type.Object({
 export type Pipeline = Type.Static<typeof Pipeline>;
 
 /** The body of CreatePipeline: a Pipeline whose output fields, when sent, are ignored as KFP does. */
-export const NewPipeline = Type.Object(
-  {
-    pipeline_id: Type.Optional(Type.String()),
-    display_name: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    created_at: Type.Optional(Type.String()),
-    namespace: Type.Optional(Type.String()),
-    error: Type.Optional(Type.Unknown()),
-    tags: Type.Optional(Tags),
-  },
-  { additionalProperties: false },
-);
+export const NewPipeline = Type.Partial(Pipeline, { additionalProperties: false });
 export type NewPipeline = Type.Static<typeof NewPipeline>;
 
 /** KFP's `v2beta1Url`. */
@@ -62,22 +50,7 @@ export type PipelineVersion = Type.Static<typeof PipelineVersion>;
  * The body of CreatePipelineVersion. KFP takes the spec from `package_url`; Cairn also takes it inline
  * in `pipeline_spec`, which KFP only ever returns.
  */
-export const NewPipelineVersion = Type.Object(
-  {
-    pipeline_id: Type.Optional(Type.String()),
-    pipeline_version_id: Type.Optional(Type.String()),
-    display_name: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    created_at: Type.Optional(Type.String()),
-    package_url: Type.Optional(PackageUrl),
-    code_source_url: Type.Optional(Type.String()),
-    pipeline_spec: Type.Optional(PipelineSpecObject),
-    error: Type.Optional(Type.Unknown()),
-    tags: Type.Optional(Tags),
-  },
-  { additionalProperties: false },
-);
+export const NewPipelineVersion = Type.Partial(PipelineVersion, { additionalProperties: false });
 export type NewPipelineVersion = Type.Static<typeof NewPipelineVersion>;
 
 /** The body of CreatePipelineAndVersion. */
