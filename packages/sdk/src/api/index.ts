@@ -23,3 +23,17 @@ export {
   PipelineVersion,
   Tags,
 } from './models/pipelines.ts';
+export {
+  ArtifactList,
+  ChildTask,
+  ListRunsQuery,
+  ListRunsResponse,
+  NewRun,
+  PipelineTaskDetail,
+  PipelineTaskExecutorDetail,
+  PipelineVersionReference,
+  Run,
+  RunDetails,
+  RuntimeConfig,
+  RuntimeStatus,
+} from './models/runs.ts';

@@ -9,6 +9,7 @@ import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
 import { pipelineUploadRoutes } from './routes/pipeline-uploads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
+import { runRoutes } from './routes/runs.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
 
@@ -64,6 +65,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   experimentRoutes(app, deps);
   pipelineRoutes(app, deps, options.bodyLimitBytes);
   pipelineUploadRoutes(app, deps);
+  runRoutes(app, deps);
   return app;
 }
 

@@ -99,6 +99,21 @@ export async function getPipelineVersion(
   throw versionNotFound(pipelineId, versionId);
 }
 
+/** The pipeline's newest version: what a reference without a version id means, as in KFP. */
+export async function getLatestPipelineVersion(db: Db, pipelineId: string): Promise<PipelineVersionRow> {
+  const row = await db
+    .selectFrom('pipeline_versions')
+    .selectAll()
+    .where('pipeline_id', '=', pipelineId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row !== undefined) return row;
+  await getPipeline(db, pipelineId);
+  throw new CairnError('PIPELINE_VERSION_NOT_FOUND', `pipeline ${pipelineId} has no versions`);
+}
+
 /**
  * Deletes a version. Its runs keep their own copy of the spec, so they stay, unlinked from it; a
  * recurring run still firing from it would break, so the version is refused while one does.

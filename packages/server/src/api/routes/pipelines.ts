@@ -12,7 +12,6 @@ import {
   Status,
 } from '@cairn/sdk/api';
 import Type from 'typebox';
-import { stringify as toYaml } from 'yaml';
 import { deletePipeline } from '../../catalog/delete-pipeline.ts';
 import {
   createPipelineVersion,
@@ -28,7 +27,8 @@ import { ApiError, GRPC } from '../api-errors.ts';
 import { applyListQuery } from '../listing/apply-list-query.ts';
 import { PIPELINE_VERSIONS, PIPELINES } from '../listing/list-resources.ts';
 import { parseListRequest } from '../listing/parse-list-request.ts';
-import { fetchPipelinePackage } from '../package-source.ts';
+import { fetchPipelinePackage } from '../sources/package-source.ts';
+import { specTextOfObject } from '../sources/spec-text.ts';
 import { pipelineToWire, versionToWire } from '../wire/pipeline-wire.ts';
 
 const COLLECTION = '/apis/v2beta1/pipelines';
@@ -50,12 +50,7 @@ async function specOf(
     );
   }
   if (version.pipeline_spec !== undefined) {
-    const spec = version.pipeline_spec;
-    // KFP's form of a spec with its PlatformSpec: both under one object.
-    if (typeof spec.pipeline_spec === 'object' && typeof spec.platform_spec === 'object') {
-      return { specText: `${toYaml(spec.pipeline_spec)}---\n${toYaml(spec.platform_spec)}` };
-    }
-    return { specText: JSON.stringify(spec) };
+    return { specText: specTextOfObject(version.pipeline_spec) };
   }
   if (url !== undefined) return { specText: await fetchPipelinePackage(url, limitBytes), packageUrl: url };
   throw new ApiError(

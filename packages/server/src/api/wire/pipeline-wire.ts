@@ -1,7 +1,7 @@
 import type { Pipeline, PipelineVersion } from '@cairn/sdk/api';
-import { parseAllDocuments } from 'yaml';
 import type { PipelineVersionRow } from '../../catalog/pipeline-versions.ts';
 import type { PipelineRow } from '../../catalog/pipelines.ts';
+import { specObject } from './spec-object.ts';
 import { rfc3339 } from './timestamps.ts';
 
 export function pipelineToWire(row: PipelineRow): Pipeline {
@@ -29,15 +29,4 @@ export function versionToWire(row: PipelineVersionRow): PipelineVersion {
     pipeline_spec: specObject(row.spec),
     ...(row.tags === null ? {} : { tags: JSON.parse(row.tags) as Record<string, string> }),
   };
-}
-
-/**
- * The stored spec as KFP returns it: the PipelineSpec object, or, with a PlatformSpec beside it, both
- * under `pipeline_spec` and `platform_spec`.
- */
-function specObject(text: string): Record<string, unknown> {
-  const documents = parseAllDocuments(text).map((document) => document.toJS() as Record<string, unknown>);
-  const [pipelineSpec, platformSpec] = documents;
-  if (platformSpec === undefined) return pipelineSpec ?? {};
-  return { pipeline_spec: pipelineSpec, platform_spec: platformSpec };
 }

@@ -1,4 +1,4 @@
-import { CairnError, errorMessage } from '../errors.ts';
+import { CairnError, errorMessage } from '../../errors.ts';
 
 const FETCH_TIMEOUT_MS = 30_000;
 

@@ -1,0 +1,173 @@
+import { Empty, ListRunsQuery, ListRunsResponse, NewRun, Run, Status } from '@cairn/sdk/api';
+import type { JsonValue } from '@cairn/spec';
+import type { Kysely } from 'kysely';
+import Type from 'typebox';
+import { getExperiment } from '../../catalog/experiments.ts';
+import { checkName } from '../../catalog/names.ts';
+import { loadRunDetails } from '../../catalog/run-details.ts';
+import { experimentForRun } from '../../catalog/run-experiment.ts';
+import { archiveRun, deleteRun, getRun, unarchiveRun } from '../../catalog/runs.ts';
+import { databaseNow } from '../../engine/leases/database-now.ts';
+import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
+import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
+import { retryRun } from '../../engine/runs/retry-run.ts';
+import { terminateRun } from '../../engine/runs/terminate-run.ts';
+import type { CairnDatabase } from '../../store/tables.ts';
+import type { ApiApp, ApiDeps } from '../api-app.ts';
+import { applyListQuery } from '../listing/apply-list-query.ts';
+import { RUNS } from '../listing/list-resources.ts';
+import { parseListRequest } from '../listing/parse-list-request.ts';
+import { resolveRunSource } from '../sources/run-source.ts';
+import { runToWire } from '../wire/run-wire.ts';
+import { customMethod } from './custom-method.ts';
+
+const COLLECTION = '/apis/v2beta1/runs';
+const tags = ['RunService'];
+const errors = { default: Status };
+const ById = Type.Object({ run_id: Type.String() });
+/** KFP's GetRun still takes the experiment it once needed; it narrows nothing. */
+const GetRunQuery = Type.Object({ experiment_id: Type.Optional(Type.String()) });
+
+export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
+  app.post(
+    COLLECTION,
+    {
+      schema: {
+        operationId: 'RunService_CreateRun',
+        tags,
+        body: NewRun,
+        response: { 200: Run, ...errors },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const displayName = checkName('a run', 'display_name', body.display_name);
+      const source = await resolveRunSource(db, body, 'a run');
+      const root = body.runtime_config?.pipeline_root;
+      // Planning and the parameter checks happen before the write transaction, so they never hold it.
+      const prepared = prepareRun({
+        displayName,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...source,
+        parameters: (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>,
+        ...(root === undefined || root === '' ? {} : { pipelineRoot: root }),
+      });
+      const runId = await inWriteTransaction(db, dialect, async (trx) => {
+        const now = await databaseNow(trx, dialect);
+        const experimentId = await experimentForRun(trx, dialect, body.experiment_id, now, 'run');
+        const id = await insertRun(
+          trx,
+          dialect,
+          { ...prepared, run: { ...prepared.run, experimentId } },
+          now,
+        );
+        await trx
+          .updateTable('experiments')
+          .set({ last_run_created_at: now })
+          .where('id', '=', experimentId)
+          .execute();
+        return id;
+      });
+      return readRun(db, runId);
+    },
+  );
+  app.get(
+    COLLECTION,
+    {
+      schema: {
+        operationId: 'RunService_ListRuns',
+        tags,
+        querystring: ListRunsQuery,
+        response: { 200: ListRunsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const namespace = request.query.namespace ?? '';
+      const experimentId = request.query.experiment_id || undefined;
+      const list = parseListRequest(request.query, RUNS, {
+        scope: JSON.stringify([namespace, experimentId ?? '']),
+      });
+      if (experimentId !== undefined) await getExperiment(db, experimentId);
+      let query = db.selectFrom('runs').select(LIST_COLUMNS).where('namespace', '=', namespace);
+      if (experimentId !== undefined) query = query.where('experiment_id', '=', experimentId);
+      const page = await applyListQuery(query, list);
+      return {
+        runs: page.rows.map((row) => runToWire({ ...row, pipeline_spec: null })),
+        total_size: page.totalSize,
+        next_page_token: page.nextPageToken,
+      };
+    },
+  );
+  app.get(
+    `${COLLECTION}/:run_id`,
+    {
+      schema: {
+        operationId: 'RunService_GetRun',
+        tags,
+        params: ById,
+        querystring: GetRunQuery,
+        response: { 200: Run, ...errors },
+      },
+    },
+    async (request) => readRun(db, request.params.run_id),
+  );
+  app.delete(
+    `${COLLECTION}/:run_id`,
+    {
+      schema: {
+        operationId: 'RunService_DeleteRun',
+        tags,
+        params: ById,
+        querystring: GetRunQuery,
+        response: { 200: Empty, ...errors },
+      },
+    },
+    async (request) => {
+      await deleteRun(db, dialect, request.params.run_id);
+      return {};
+    },
+  );
+  const actions = [
+    ['archive', 'RunService_ArchiveRun', (id: string) => archiveRun(db, dialect, id)],
+    ['unarchive', 'RunService_UnarchiveRun', (id: string) => unarchiveRun(db, dialect, id)],
+    ['terminate', 'RunService_TerminateRun', (id: string) => terminateRun(db, dialect, id)],
+    ['retry', 'RunService_RetryRun', (id: string) => retryRun(db, dialect, id)],
+  ] as const;
+  for (const [verb, operationId, act] of actions) {
+    app.post(
+      customMethod(COLLECTION, 'run_id', verb),
+      { schema: { operationId, tags, params: ById, response: { 200: Empty, ...errors } } },
+      async (request) => {
+        await act(request.params.run_id);
+        return {};
+      },
+    );
+  }
+}
+
+/** A list page reads every column but the spec, which only GetRun returns. */
+const LIST_COLUMNS = [
+  'id',
+  'namespace',
+  'experiment_id',
+  'display_name',
+  'description',
+  'pipeline_id',
+  'pipeline_version_id',
+  'runtime_config',
+  'service_account',
+  'recurring_run_id',
+  'state',
+  'error',
+  'storage_state',
+  'created_at',
+  'scheduled_at',
+  'started_at',
+  'finished_at',
+  'updated_at',
+] as const;
+
+async function readRun(db: Kysely<CairnDatabase>, runId: string) {
+  const row = await getRun(db, runId);
+  return runToWire(row, await loadRunDetails(db, runId));
+}

@@ -1,0 +1,12 @@
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * A stored spec as KFP returns it: the PipelineSpec object, or, with a PlatformSpec beside it, both
+ * under `pipeline_spec` and `platform_spec`.
+ */
+export function specObject(text: string): Record<string, unknown> {
+  const documents = parseAllDocuments(text).map((document) => document.toJS() as Record<string, unknown>);
+  const [pipelineSpec, platformSpec] = documents;
+  if (platformSpec === undefined) return pipelineSpec ?? {};
+  return { pipeline_spec: pipelineSpec, platform_spec: platformSpec };
+}
