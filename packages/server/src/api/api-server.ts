@@ -7,6 +7,7 @@ import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
+import { pipelineUpdateRoutes } from './routes/pipeline-updates.ts';
 import { pipelineUploadRoutes } from './routes/pipeline-uploads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -65,6 +66,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   experimentRoutes(app, deps);
   pipelineRoutes(app, deps, options.bodyLimitBytes);
   pipelineUploadRoutes(app, deps);
+  pipelineUpdateRoutes(app, deps);
   runRoutes(app, deps);
   return app;
 }

@@ -143,6 +143,106 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal((await api.call('GET', `${PIPELINES}/names/${name}-broken`)).status, 404);
     });
 
+    test('update a pipeline and a version: display_name and tags only', async () => {
+      const name = `patch-${randomUUID().slice(0, 8)}`;
+      const created = await api.call('POST', `${PIPELINES}/create`, {
+        pipeline: { name, description: 'before', tags: { team: 'a' } },
+        pipeline_version: { pipeline_spec: HELLO },
+      });
+      const id = created.body.pipeline_id;
+      const patched = await api.call('PATCH', `${PIPELINES}/${id}`, {
+        pipeline_id: id,
+        name,
+        display_name: ' Renamed ',
+        tags: { team: 'b', stage: 'prod' },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.equal(patched.body.display_name, 'Renamed');
+      assert.deepEqual(patched.body.tags, { team: 'b', stage: 'prod' });
+      assert.equal(patched.body.description, 'before');
+      const fetched = await api.call('GET', `${PIPELINES}/${id}`);
+      assert.deepEqual(fetched.body, patched.body);
+      const cleared = await api.call('PATCH', `${PIPELINES}/${id}`, { tags: {} });
+      assert.equal(cleared.body.tags, undefined);
+      assert.equal(cleared.body.display_name, 'Renamed', 'absent fields are left alone');
+
+      const versions = await api.call('GET', `${PIPELINES}/${id}/versions`);
+      const versionId = versions.body.pipeline_versions[0].pipeline_version_id;
+      const version = await api.call('PATCH', `${PIPELINES}/${id}/versions/${versionId}`, {
+        display_name: 'first',
+        tags: { approved: 'yes' },
+      });
+      assert.equal(version.status, 200, JSON.stringify(version.body));
+      assert.equal(version.body.display_name, 'first');
+      assert.deepEqual(version.body.tags, { approved: 'yes' });
+      assert.equal(version.body.name, name);
+
+      const missing = randomUUID();
+      const cases: [string, string, unknown, number, RegExp][] = [
+        [
+          `${PIPELINES}/${id}`,
+          'name',
+          { name: 'other' },
+          400,
+          /name of a pipeline cannot be changed .*only display_name and tags/,
+        ],
+        [
+          `${PIPELINES}/${id}`,
+          'description',
+          { description: 'after' },
+          400,
+          /description of a pipeline cannot be changed/,
+        ],
+        [
+          `${PIPELINES}/${id}`,
+          'body id',
+          { pipeline_id: missing },
+          400,
+          /pipeline_id in the body is .* but the path names/,
+        ],
+        [`${PIPELINES}/${id}`, 'empty display_name', { display_name: ' ' }, 400, /display_name is empty/],
+        [`${PIPELINES}/${id}`, 'tag with a dot', { tags: { 'a.b': 'x' } }, 400, /tags/],
+        [
+          `${PIPELINES}/${missing}`,
+          'missing pipeline',
+          { display_name: 'x' },
+          404,
+          new RegExp(`pipeline ${missing} does not exist`),
+        ],
+        [
+          `${PIPELINES}/${id}/versions/${missing}`,
+          'missing version',
+          { display_name: 'x' },
+          404,
+          new RegExp(`has no version ${missing}`),
+        ],
+        [
+          `${PIPELINES}/${id}/versions/${versionId}`,
+          'spec',
+          { pipeline_spec: HELLO },
+          400,
+          /pipeline_spec of a pipeline version cannot be changed/,
+        ],
+        [
+          `${PIPELINES}/${id}/versions/${versionId}`,
+          'version name',
+          { name: 'v9' },
+          400,
+          /name of a pipeline version cannot be changed/,
+        ],
+      ];
+      for (const [url, label, body, status, message] of cases) {
+        const answer = await api.call('PATCH', url, body);
+        assert.equal(answer.status, status, `${label}: ${JSON.stringify(answer.body)}`);
+        assert.match(answer.body.message, message, label);
+      }
+      assert.equal(
+        (await api.call('GET', `${PIPELINES}/${id}`)).body.display_name,
+        'Renamed',
+        'refusals change nothing',
+      );
+    });
+
     test('upload and upload_version take the file in uploadfile, as KFP does', async () => {
       const fileName = `up-${randomUUID().slice(0, 8)}.yaml`;
       const uploaded = await upload(

@@ -1,9 +1,10 @@
 import Type from 'typebox';
 import { ListQuery, Status, Timestamp } from './common.ts';
 
-/** KFP's tags: at most 63 characters per key and per value. */
+/** KFP's tags: at most 20, keys and values at most 63 characters, keys not empty and without '.'. */
 export const Tags = Type.Record(Type.String(), Type.String({ maxLength: 63 }), {
-  propertyNames: { maxLength: 63 },
+  maxProperties: 20,
+  propertyNames: { minLength: 1, maxLength: 63, pattern: '^[^.]*$' },
 });
 export type Tags = Type.Static<typeof Tags>;
 
