@@ -2,7 +2,7 @@
  * Cairn's REST API as TypeScript: the wire models of KFP's v2beta1 API (each a JSON Schema and its
  * type, which the server validates requests with) and a typed client.
  */
-export { Empty, Int64, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './models/common.ts';
+export { Empty, Id, IdRef, Int64, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './models/common.ts';
 export {
   Experiment,
   ListExperimentsQuery,
@@ -37,3 +37,14 @@ export {
   RuntimeConfig,
   RuntimeStatus,
 } from './models/runs.ts';
+export {
+  CronSchedule,
+  ListRecurringRunsQuery,
+  ListRecurringRunsResponse,
+  NewRecurringRun,
+  PeriodicSchedule,
+  RecurringRun,
+  RecurringRunMode,
+  RecurringRunStatus,
+  Trigger,
+} from './models/recurring-runs.ts';

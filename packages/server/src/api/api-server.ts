@@ -10,6 +10,7 @@ import { healthzRoutes } from './routes/healthz.ts';
 import { pipelineUpdateRoutes } from './routes/pipeline-updates.ts';
 import { pipelineUploadRoutes } from './routes/pipeline-uploads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
+import { recurringRunRoutes } from './routes/recurring-runs.ts';
 import { runRoutes } from './routes/runs.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
@@ -67,6 +68,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   pipelineRoutes(app, deps, options.bodyLimitBytes);
   pipelineUploadRoutes(app, deps);
   pipelineUpdateRoutes(app, deps);
+  recurringRunRoutes(app, deps);
   runRoutes(app, deps);
   return app;
 }

@@ -35,6 +35,16 @@ export function describeValidationError(error: FastifyError): string {
       return `${field} is missing the field "${String(failure.params.missingProperty)}"`;
     case 'anyOf':
       return `${field} is ${shown(failure.data)}; expected ${alternatives(failure.schema)}`;
+    case 'format': {
+      const format = String(failure.params.format);
+      return `${field} is ${shown(failure.data)}; expected ${format === 'uuid' ? 'a UUID' : article(format)}`;
+    }
+    case 'pattern':
+      // The one pattern an API model declares: a reference to another resource's id.
+      if (String(failure.params.pattern).includes('[0-9a-fA-F]{8}')) {
+        return `${field} is ${shown(failure.data)}; expected a UUID, or empty for none`;
+      }
+      return `${field} is ${shown(failure.data)}; expected text matching ${String(failure.params.pattern)}`;
     case 'type':
       return `${field} is ${shown(failure.data)}; expected ${article(String(failure.params.type))}`;
     default:

@@ -205,6 +205,13 @@ for (const { dialect, skip } of await dialectTargets()) {
           new RegExp(`pipeline version ${missing} does not exist`),
         ],
         [
+          'malformed pipeline id',
+          { display_name: 'x', pipeline_version_reference: { pipeline_id: 'nope' } },
+          400,
+          3,
+          /^body\.pipeline_version_reference\.pipeline_id is "nope"; expected a UUID, or empty for none$/,
+        ],
+        [
           'nonexistent experiment',
           {
             display_name: 'x',
@@ -236,6 +243,9 @@ for (const { dialect, skip } of await dialectTargets()) {
         assert.equal(answer.body.code, code, name);
         assert.match(answer.body.message, message, name);
       }
+      const malformed = await api.call('GET', `${RUNS}/nope`);
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.message, 'params.run_id is "nope"; expected a UUID');
       const afterwards = await api.db.selectFrom('runs').select('id').execute();
       assert.equal(afterwards.length, before.length, 'a refused run leaves nothing behind');
       for (const [method, url] of [

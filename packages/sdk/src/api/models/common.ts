@@ -6,6 +6,18 @@ import Type from 'typebox';
  */
 export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC.' });
 
+/** Cairn's ids are UUIDs, KFP's too; in a path, an id must be one. */
+export const Id = Type.String({ format: 'uuid' });
+
+/**
+ * An id that refers to another resource in a body or a query: a UUID, or empty for none (protobuf JSON
+ * writes an unset string as "").
+ */
+export const IdRef = Type.String({
+  pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$',
+  description: 'A UUID, or empty for none.',
+});
+
 /** protobuf's int64 in JSON: a decimal string (numbers are accepted on input, as protobuf JSON does). */
 export const Int64 = Type.Union([Type.String({ pattern: '^-?[0-9]+$' }), Type.Integer()]);
 

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ListQuery, RuntimeState, Status, StorageState, Timestamp } from './common.ts';
+import { IdRef, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './common.ts';
 import { PipelineSpecObject } from './pipelines.ts';
 
 /** KFP's `v2beta1RuntimeConfig`: the run's parameter values, by input name, and its pipeline root. */
@@ -15,8 +15,8 @@ export type RuntimeConfig = Type.Static<typeof RuntimeConfig>;
 /** KFP's `v2beta1PipelineVersionReference`: without a version id, the pipeline's latest version. */
 export const PipelineVersionReference = Type.Object(
   {
-    pipeline_id: Type.Optional(Type.String()),
-    pipeline_version_id: Type.Optional(Type.String()),
+    pipeline_id: Type.Optional(IdRef),
+    pipeline_version_id: Type.Optional(IdRef),
   },
   { additionalProperties: false },
 );
@@ -79,13 +79,13 @@ export type RunDetails = Type.Static<typeof RunDetails>;
 
 /** KFP's `v2beta1Run`. */
 export const Run = Type.Object({
-  experiment_id: Type.Optional(Type.String()),
+  experiment_id: Type.Optional(IdRef),
   run_id: Type.String(),
   display_name: Type.String(),
   storage_state: StorageState,
   description: Type.Optional(Type.String()),
   /** Deprecated in KFP in favour of `pipeline_version_reference`; still read on input. */
-  pipeline_version_id: Type.Optional(Type.String()),
+  pipeline_version_id: Type.Optional(IdRef),
   pipeline_spec: Type.Optional(PipelineSpecObject),
   pipeline_version_reference: Type.Optional(PipelineVersionReference),
   runtime_config: Type.Optional(RuntimeConfig),
@@ -112,7 +112,7 @@ export type NewRun = Type.Static<typeof NewRun>;
 export const ListRunsQuery = Type.Object({
   ...ListQuery.properties,
   namespace: Type.Optional(Type.String()),
-  experiment_id: Type.Optional(Type.String()),
+  experiment_id: Type.Optional(IdRef),
 });
 export type ListRunsQuery = Type.Static<typeof ListRunsQuery>;
 

@@ -1,6 +1,7 @@
 import {
   Empty,
   Experiment,
+  Id,
   ListExperimentsQuery,
   ListExperimentsResponse,
   NewExperiment,
@@ -23,7 +24,7 @@ import { customMethod } from './custom-method.ts';
 
 const COLLECTION = '/apis/v2beta1/experiments';
 const tags = ['ExperimentService'];
-const ById = Type.Object({ experiment_id: Type.String() });
+const ById = Type.Object({ experiment_id: Id });
 const errors = { default: Status };
 
 export function experimentRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {

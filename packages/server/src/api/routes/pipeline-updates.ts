@@ -1,4 +1,4 @@
-import { NewPipeline, NewPipelineVersion, Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
+import { Id, NewPipeline, NewPipelineVersion, Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
 import Type from 'typebox';
 import { updatePipeline, updatePipelineVersion } from '../../catalog/update-pipelines.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
@@ -20,7 +20,7 @@ export function pipelineUpdateRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
       schema: {
         operationId: 'PipelineService_UpdatePipeline',
         tags,
-        params: Type.Object({ pipeline_id: Type.String() }),
+        params: Type.Object({ pipeline_id: Id }),
         body: NewPipeline,
         response: { 200: Pipeline, ...errors },
       },
@@ -43,7 +43,7 @@ export function pipelineUpdateRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
       schema: {
         operationId: 'PipelineService_UpdatePipelineVersion',
         tags,
-        params: Type.Object({ pipeline_id: Type.String(), pipeline_version_id: Type.String() }),
+        params: Type.Object({ pipeline_id: Id, pipeline_version_id: Id }),
         body: NewPipelineVersion,
         response: { 200: PipelineVersion, ...errors },
       },

@@ -1,5 +1,6 @@
 import {
   Empty,
+  Id,
   ListPipelinesQuery,
   ListPipelinesResponse,
   ListPipelineVersionsResponse,
@@ -34,8 +35,8 @@ import { pipelineToWire, versionToWire } from '../wire/pipeline-wire.ts';
 const COLLECTION = '/apis/v2beta1/pipelines';
 const tags = ['PipelineService'];
 const errors = { default: Status };
-const ById = Type.Object({ pipeline_id: Type.String() });
-const ByVersion = Type.Object({ pipeline_id: Type.String(), pipeline_version_id: Type.String() });
+const ById = Type.Object({ pipeline_id: Id });
+const ByVersion = Type.Object({ pipeline_id: Id, pipeline_version_id: Id });
 
 /** Where a new version's spec comes from: inline (`pipeline_spec`) or fetched (`package_url`). */
 async function specOf(

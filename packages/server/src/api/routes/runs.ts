@@ -1,4 +1,4 @@
-import { Empty, ListRunsQuery, ListRunsResponse, NewRun, Run, Status } from '@cairn/sdk/api';
+import { Empty, Id, ListRunsQuery, ListRunsResponse, NewRun, Run, Status } from '@cairn/sdk/api';
 import type { JsonValue } from '@cairn/spec';
 import type { Kysely } from 'kysely';
 import Type from 'typebox';
@@ -24,7 +24,7 @@ import { customMethod } from './custom-method.ts';
 const COLLECTION = '/apis/v2beta1/runs';
 const tags = ['RunService'];
 const errors = { default: Status };
-const ById = Type.Object({ run_id: Type.String() });
+const ById = Type.Object({ run_id: Id });
 /** KFP's GetRun still takes the experiment it once needed; it narrows nothing. */
 const GetRunQuery = Type.Object({ experiment_id: Type.Optional(Type.String()) });
 
