@@ -2,6 +2,25 @@
  * Cairn's REST API as TypeScript: the wire models of KFP's v2beta1 API (each a JSON Schema and its
  * type, which the server validates requests with) and a typed client.
  */
+export type {
+  ArtifactDownload,
+  DownloadOptions,
+  DownloadRange,
+  ListArtifactsOptions,
+} from './client/artifacts-client.ts';
+export { CairnClient, type CairnClientOptions } from './client/cairn-client.ts';
+export { ApiRequestError, ServerUnreachableError } from './client/errors.ts';
+export type { ListExperimentsOptions } from './client/experiments-client.ts';
+export type { TransportOptions } from './client/http-transport.ts';
+export type { FilterOperation, FilterPredicate, ListFilter, ListOptions } from './client/list-options.ts';
+export type {
+  ListPipelinesOptions,
+  PipelineFile,
+  UploadPipelineOptions,
+  UploadPipelineVersionOptions,
+} from './client/pipelines-client.ts';
+export type { ListRecurringRunsOptions } from './client/recurring-runs-client.ts';
+export type { ListRunsOptions, ReadLogOptions } from './client/runs-client.ts';
 export { Empty, Id, IdRef, Int64, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './models/common.ts';
 export {
   Experiment,

@@ -1,9 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { CairnError } from '../errors.ts';
 import { CAIRN_VERSION } from '../version.ts';
+import { describeApiFailure } from './api/api-failure.ts';
 import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminStatus } from './commands/admin-status.ts';
+import { registerArtifact } from './commands/artifact.ts';
 import { registerCompile } from './commands/compile.ts';
+import { registerExperiment } from './commands/experiment.ts';
+import { registerPipeline } from './commands/pipeline.ts';
+import { registerRecurring } from './commands/recurring.ts';
+import { registerRun } from './commands/run.ts';
 import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -31,6 +37,11 @@ function buildProgram(context: CliContext): Command {
   registerAdminStatus(admin, context);
   registerAdminMigrate(admin, context);
   registerCompile(program, context);
+  registerExperiment(program, context);
+  registerPipeline(program, context);
+  registerRun(program, context);
+  registerRecurring(program, context);
+  registerArtifact(program, context);
   registerValidate(program, context);
   registerUp(program, context);
   registerWorker(program, context);
@@ -54,6 +65,11 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     if (error instanceof CairnError) {
       output.err(`cairn: error: ${error.message}`);
       return error.code === 'CONFIG_INVALID' ? 2 : 1;
+    }
+    const apiFailure = describeApiFailure(error);
+    if (apiFailure) {
+      for (const line of apiFailure) output.err(line);
+      return 1;
     }
     throw error;
   }
