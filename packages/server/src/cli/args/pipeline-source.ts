@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { compile, loadPipelineModule } from '@cairn/sdk';
 import type { CairnClient, PipelineVersionReference } from '@cairn/sdk/api';
 import { parseAllDocuments } from 'yaml';
 import { CairnError, errorMessage } from '../../errors.ts';
@@ -27,12 +28,28 @@ export async function readPipelineFile(file: string): Promise<Buffer> {
   }
 }
 
+/** A pipeline written with the TypeScript SDK, compiled on the fly, rather than a compiled spec. */
+const PIPELINE_MODULE = /\.(?:[cm]?ts|[cm]?js)$/i;
+
+async function compileModule(file: string): Promise<string> {
+  try {
+    const { target } = await loadPipelineModule(file);
+    return compile(target);
+  } catch (error) {
+    throw new CairnError('PIPELINE_INVALID', `cannot compile ${file}: ${errorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
 /**
- * A compiled pipeline file as the inline `pipeline_spec` of a run: the PipelineSpec, or, when a
+ * A pipeline file as the inline `pipeline_spec` of a run: the PipelineSpec, or, when a
  * PlatformSpec document follows it, KFP's `{pipeline_spec, platform_spec}`. The server validates it.
  */
 async function inlineSpec(file: string): Promise<PipelineSource> {
-  const text = (await readPipelineFile(file)).toString('utf8');
+  const text = PIPELINE_MODULE.test(file)
+    ? await compileModule(file)
+    : (await readPipelineFile(file)).toString('utf8');
   const documents = parseAllDocuments(text);
   const objects: Record<string, unknown>[] = [];
   for (const document of Array.isArray(documents) ? documents : [documents]) {

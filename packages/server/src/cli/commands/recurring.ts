@@ -78,7 +78,10 @@ function registerCreate(group: Command, { output }: CliContext): void {
       'Schedule a pipeline: a run on a cron schedule or every so often, from a compiled file or a stored ' +
         'pipeline. After downtime, missed runs are started (up to a cap) unless --no-catchup.',
     )
-    .argument('[file]', 'a compiled pipeline (YAML or JSON), instead of --pipeline')
+    .argument(
+      '[file]',
+      'a compiled pipeline (YAML or JSON) or a TypeScript pipeline module, instead of --pipeline',
+    )
     .requiredOption('--name <name>', "the recurring run's name")
     .option('--description <text>', 'what it is for')
     .option('--cron <expression>', "KFP's cron, seconds first, in UTC: '0 0 * * * *' is hourly")

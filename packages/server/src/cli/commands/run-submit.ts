@@ -38,7 +38,10 @@ export function registerRunSubmit(group: Command, context: CliContext): void {
         'newest version unless --version). With --watch, follow it until it ends: exit 0 when it ' +
         'succeeded, 1 with the reason when it did not.',
     )
-    .argument('[file]', 'a compiled pipeline (YAML or JSON), instead of --pipeline')
+    .argument(
+      '[file]',
+      'a compiled pipeline (YAML or JSON) or a TypeScript pipeline module, instead of --pipeline',
+    )
     .option('--pipeline <pipeline>', 'a stored pipeline (id or name), instead of a file')
     .option('--version <version>', 'the version of --pipeline (id or name); default: its newest')
     .option(

@@ -17,6 +17,7 @@ import {
   type TaskWorker,
   type WorkerCommandOptions,
 } from '../task-worker.ts';
+import { runExampleOnFirstStart } from '../welcome/example-run.ts';
 
 interface UpOptions extends WorkerCommandOptions {
   host: string;
@@ -24,6 +25,7 @@ interface UpOptions extends WorkerCommandOptions {
   worker: boolean;
   maxBodyBytes: number;
   catchupCap: number;
+  example?: string;
 }
 
 /** KFP's API server listens on 8888. */
@@ -90,7 +92,23 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
         ? `  worker    ${worker.worker.owner}, ${options.concurrency} task(s) at once, work dir ${worker.workDir}`
         : '  worker    none here (--no-worker): tasks wait for a `cairn worker` on the same stores',
     );
+    const stopping = new AbortController();
+    const example =
+      options.example === undefined
+        ? undefined
+        : runExampleOnFirstStart({
+            db,
+            address,
+            file: options.example,
+            output,
+            intervalMs: 500,
+            signal: stopping.signal,
+          }).catch((error: unknown) => {
+            if (!stopping.signal.aborted) output.err(`cairn up: example: ${errorMessage(error)}`);
+          });
     const signal = await stopRequested;
+    stopping.abort();
+    await example;
     output.out(
       `${signal}: stopping; no new requests, no new tasks claimed, ` +
         `${worker?.executor.running ?? 0} running task(s) let finish (send it again to stop them now)`,
@@ -134,6 +152,11 @@ export function registerUp(program: Command, { output }: CliContext): void {
       )
         .argParser(positiveInteger)
         .default(DEFAULT_CATCHUP_CAP),
+    )
+    .option(
+      '--example <file>',
+      'on a store that has never run anything, run this pipeline (a TypeScript module or a compiled spec) ' +
+        'once the server is up, follow it and show its outputs; a store with runs is left alone',
     );
   addWorkerOptions(command).action((options: UpOptions, self: Command) => runUp(options, self, output));
 }

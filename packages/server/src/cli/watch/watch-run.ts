@@ -11,6 +11,8 @@ export interface WatchOptions {
    * restart (an upgrade drains and resumes runs, so the run goes on without it).
    */
   unreachableForMs?: number;
+  /** Ends the watch early, rejecting with the signal's reason (a server shutting down stops its own watch). */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_UNREACHABLE_MS = 60_000;
@@ -47,7 +49,7 @@ export async function watchRun(
       } else if (now - unreachableSince > (options.unreachableForMs ?? DEFAULT_UNREACHABLE_MS)) {
         throw error;
       }
-      await sleep(options.intervalMs);
+      await sleep(options.intervalMs, undefined, { signal: options.signal });
       continue;
     }
     const now = Date.now();
@@ -66,7 +68,7 @@ export async function watchRun(
       output.out(finalLine(run, progress));
       return run;
     }
-    await sleep(options.intervalMs);
+    await sleep(options.intervalMs, undefined, { signal: options.signal });
   }
 }
 
