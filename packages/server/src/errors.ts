@@ -24,6 +24,7 @@ export type CairnErrorCode =
   | 'RUN_INVALID'
   | 'RUN_NOT_FOUND'
   | 'RUN_ACTIVE'
+  | 'RUN_NOT_RETRIABLE'
   | 'RUN_INCONSISTENT'
   | 'LIST_INVALID'
   | 'NAME_INVALID'

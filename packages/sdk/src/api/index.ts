@@ -2,6 +2,7 @@
  * Cairn's REST API as TypeScript: the wire models of KFP's v2beta1 API (each a JSON Schema and its
  * type, which the server validates requests with) and a typed client.
  */
+
 export type {
   ArtifactDownload,
   DownloadOptions,
@@ -21,7 +22,20 @@ export type {
 } from './client/pipelines-client.ts';
 export type { ListRecurringRunsOptions } from './client/recurring-runs-client.ts';
 export type { ListRunsOptions, ReadLogOptions } from './client/runs-client.ts';
-export { Empty, Id, IdRef, Int64, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './models/common.ts';
+export {
+  Description,
+  Empty,
+  Id,
+  IdRef,
+  Int64,
+  ListQuery,
+  Namespace,
+  RuntimeState,
+  Status,
+  StorageState,
+  Timestamp,
+  Url,
+} from './models/common.ts';
 export {
   Experiment,
   ListExperimentsQuery,
@@ -43,6 +57,17 @@ export {
   Tags,
 } from './models/pipelines.ts';
 export {
+  CronSchedule,
+  ListRecurringRunsQuery,
+  ListRecurringRunsResponse,
+  NewRecurringRun,
+  PeriodicSchedule,
+  RecurringRun,
+  RecurringRunMode,
+  RecurringRunStatus,
+  Trigger,
+} from './models/recurring-runs.ts';
+export {
   ArtifactList,
   ChildTask,
   ListRunsQuery,
@@ -56,14 +81,3 @@ export {
   RuntimeConfig,
   RuntimeStatus,
 } from './models/runs.ts';
-export {
-  CronSchedule,
-  ListRecurringRunsQuery,
-  ListRecurringRunsResponse,
-  NewRecurringRun,
-  PeriodicSchedule,
-  RecurringRun,
-  RecurringRunMode,
-  RecurringRunStatus,
-  Trigger,
-} from './models/recurring-runs.ts';

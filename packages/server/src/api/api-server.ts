@@ -5,6 +5,7 @@ import Fastify, { type FastifyError } from 'fastify';
 import { errorMessage } from '../errors.ts';
 import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
+import { refuseNulCharacters } from './nul-characters.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
 import { pipelineUpdateRoutes } from './routes/pipeline-updates.ts';
@@ -37,8 +38,8 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(schemaValidators());
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const { status, message } = describeError(error, options.bodyLimitBytes);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, message } = describeError(error, options.bodyLimitBytes, request.headers['content-type']);
     void reply.status(status.http).send({ code: status.code, message, details: [] });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -62,6 +63,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   await app.register(fastifyMultipart, {
     limits: { fileSize: options.bodyLimitBytes, files: 2, fields: 10, parts: 12 },
   });
+  app.addHook('preValidation', refuseNulCharacters);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   healthzRoutes(app, deps);
   experimentRoutes(app, deps);
@@ -73,7 +75,11 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   return app;
 }
 
-function describeError(error: FastifyError, bodyLimitBytes: number): { status: GrpcStatus; message: string } {
+function describeError(
+  error: FastifyError,
+  bodyLimitBytes: number,
+  contentType: string | undefined,
+): { status: GrpcStatus; message: string } {
   if (error.validation) {
     return { status: GRPC.INVALID_ARGUMENT, message: describeValidationError(error) };
   }
@@ -85,7 +91,12 @@ function describeError(error: FastifyError, bodyLimitBytes: number): { status: G
         message: `the request body is larger than the server's limit of ${bodyLimitBytes} bytes; raise the limit with --max-body-bytes`,
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: { code: GRPC.INVALID_ARGUMENT.code, http: 415 }, message: error.message };
+      return {
+        status: { code: GRPC.INVALID_ARGUMENT.code, http: 415 },
+        message:
+          `the request body is ${contentType ?? 'of no declared type'}; send application/json ` +
+          '(multipart/form-data for the pipeline uploads)',
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: GRPC.INVALID_ARGUMENT, message: 'the request body is empty; expected a JSON object' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

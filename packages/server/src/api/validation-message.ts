@@ -23,6 +23,10 @@ export function describeValidationError(error: FastifyError): string {
   const failure = failures.find((candidate) => candidate.keyword === 'anyOf') ?? failures[0];
   if (failure === undefined) return `${where} is invalid: ${error.message}`;
   const field = `${where}${failure.instancePath.replaceAll('/', '.')}`;
+  if (failure.params.propertyName !== undefined) {
+    // A key that breaks the rule for keys (a tag's): ajv reports the object, with the key aside.
+    return `${field} has the key ${shown(failure.params.propertyName)}; a key ${failure.message ?? 'does not fit the schema'}`;
+  }
   switch (failure.keyword) {
     case 'additionalProperties': {
       const known = Object.keys(failure.parentSchema?.properties ?? {});

@@ -34,6 +34,13 @@ export async function insertPipelineVersion(
   version: NewPipelineVersion,
   now: number,
 ): Promise<PipelineVersionRow> {
+  if (version.specText.includes('\u0000')) {
+    // The API refuses NUL in JSON; an uploaded file is read here. No database is given one (PostgreSQL cannot store it).
+    throw new CairnError(
+      'PIPELINE_INVALID',
+      'the pipeline spec contains a NUL character (\\u0000); no spec can',
+    );
+  }
   const { spec } = pipelineFromText(version.specText);
   const existing = await trx
     .selectFrom('pipeline_versions')

@@ -18,6 +18,21 @@ export const IdRef = Type.String({
   description: 'A UUID, or empty for none.',
 });
 
+/**
+ * A namespace as stored: at most 255 characters, like every name. Cairn is single-user, so it is
+ * usually empty.
+ */
+export const Namespace = Type.String({ maxLength: 255 });
+
+/**
+ * A description: free text, at most 10,000 characters, which every database keeps whole (MySQL's TEXT
+ * holds 65,535 bytes, and a character takes up to 4).
+ */
+export const Description = Type.String({ maxLength: 10_000 });
+
+/** A URL a resource points to (a pipeline package, its source code). */
+export const Url = Type.String({ maxLength: 2048 });
+
 /** protobuf's int64 in JSON: a decimal string (numbers are accepted on input, as protobuf JSON does). */
 export const Int64 = Type.Union([Type.String({ pattern: '^-?[0-9]+$' }), Type.Integer()]);
 

@@ -1,13 +1,13 @@
 import Type from 'typebox';
-import { ListQuery, StorageState, Timestamp } from './common.ts';
+import { Description, ListQuery, Namespace, StorageState, Timestamp } from './common.ts';
 
 /** KFP's `v2beta1Experiment`. */
 export const Experiment = Type.Object({
   experiment_id: Type.String(),
   display_name: Type.String(),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Description),
   created_at: Timestamp,
-  namespace: Type.Optional(Type.String()),
+  namespace: Type.Optional(Namespace),
   storage_state: StorageState,
   last_run_created_at: Type.Optional(Timestamp),
 });

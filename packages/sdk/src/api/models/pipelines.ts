@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ListQuery, Status, Timestamp } from './common.ts';
+import { Description, ListQuery, Namespace, Status, Timestamp, Url } from './common.ts';
 
 /** KFP's tags: at most 20, keys and values at most 63 characters, keys not empty and without '.'. */
 export const Tags = Type.Record(Type.String(), Type.String({ maxLength: 63 }), {
@@ -13,9 +13,9 @@ export const Pipeline = Type.Object({
   pipeline_id: Type.String(),
   display_name: Type.String(),
   name: Type.String(),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Description),
   created_at: Timestamp,
-  namespace: Type.Optional(Type.String()),
+  namespace: Type.Optional(Namespace),
   error: Type.Optional(Status),
   tags: Type.Optional(Tags),
 });
@@ -26,7 +26,7 @@ export const NewPipeline = Type.Partial(Pipeline, { additionalProperties: false 
 export type NewPipeline = Type.Static<typeof NewPipeline>;
 
 /** KFP's `v2beta1Url`. */
-export const PackageUrl = Type.Object({ pipeline_url: Type.String() }, { additionalProperties: false });
+export const PackageUrl = Type.Object({ pipeline_url: Url }, { additionalProperties: false });
 
 /** A compiled PipelineSpec as JSON: the object KFP returns, or a PipelineSpec and a PlatformSpec. */
 export const PipelineSpecObject = Type.Record(Type.String(), Type.Unknown());
@@ -37,10 +37,10 @@ export const PipelineVersion = Type.Object({
   pipeline_version_id: Type.String(),
   display_name: Type.String(),
   name: Type.String(),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Description),
   created_at: Timestamp,
   package_url: Type.Optional(PackageUrl),
-  code_source_url: Type.Optional(Type.String()),
+  code_source_url: Type.Optional(Url),
   pipeline_spec: Type.Optional(PipelineSpecObject),
   error: Type.Optional(Status),
   tags: Type.Optional(Tags),

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { IdRef, Int64, ListQuery, Status, Timestamp } from './common.ts';
+import { Description, IdRef, Int64, ListQuery, Namespace, Status, Timestamp } from './common.ts';
 import { PipelineSpecObject } from './pipelines.ts';
 import { PipelineVersionReference, RuntimeConfig } from './runs.ts';
 
@@ -58,7 +58,7 @@ export type RecurringRunStatus = Type.Static<typeof RecurringRunStatus>;
 export const RecurringRun = Type.Object({
   recurring_run_id: Type.String(),
   display_name: Type.String(),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Description),
   /** Deprecated in KFP in favour of `pipeline_version_reference`; still read on input. */
   pipeline_version_id: Type.Optional(IdRef),
   pipeline_spec: Type.Optional(PipelineSpecObject),
@@ -73,7 +73,7 @@ export const RecurringRun = Type.Object({
   status: RecurringRunStatus,
   error: Type.Optional(Status),
   no_catchup: Type.Boolean(),
-  namespace: Type.Optional(Type.String()),
+  namespace: Type.Optional(Namespace),
   experiment_id: Type.Optional(IdRef),
 });
 export type RecurringRun = Type.Static<typeof RecurringRun>;

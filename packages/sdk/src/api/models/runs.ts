@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { IdRef, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './common.ts';
+import { Description, IdRef, ListQuery, RuntimeState, Status, StorageState, Timestamp } from './common.ts';
 import { PipelineSpecObject } from './pipelines.ts';
 
 /** KFP's `v2beta1RuntimeConfig`: the run's parameter values, by input name, and its pipeline root. */
@@ -83,7 +83,7 @@ export const Run = Type.Object({
   run_id: Type.String(),
   display_name: Type.String(),
   storage_state: StorageState,
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Description),
   /** Deprecated in KFP in favour of `pipeline_version_reference`; still read on input. */
   pipeline_version_id: Type.Optional(IdRef),
   pipeline_spec: Type.Optional(PipelineSpecObject),

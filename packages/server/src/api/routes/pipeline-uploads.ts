@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
+import { Description, Id, Namespace, Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { insertPipelineVersion } from '../../catalog/pipeline-versions.ts';
@@ -22,13 +22,26 @@ async function uploadedFile(request: FastifyRequest): Promise<{ fileName: string
       `expected a multipart/form-data body with the compiled pipeline in the field "${FIELD}", got ${request.headers['content-type'] ?? 'no content type'}`,
     );
   }
-  for await (const part of request.parts()) {
-    if (part.type === 'file' && part.fieldname === FIELD) {
-      return { fileName: part.filename, text: (await part.toBuffer()).toString('utf8') };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file' && part.fieldname === FIELD) {
+        return { fileName: part.filename, text: (await part.toBuffer()).toString('utf8') };
+      }
+      if (part.type === 'file') await part.toBuffer();
     }
-    if (part.type === 'file') await part.toBuffer();
+  } catch (error) {
+    throw malformed(error);
   }
   throw new ApiError(GRPC.INVALID_ARGUMENT, `the multipart body has no file in the field "${FIELD}"`);
+}
+
+/**
+ * The multipart parser's complaints about a body cut short or without its boundary are the client's
+ * mistake; the body limit keeps its own answer (413).
+ */
+function malformed(error: unknown): unknown {
+  if (!(error instanceof Error) || (error as { code?: string }).code?.startsWith('FST_')) return error;
+  return new ApiError(GRPC.INVALID_ARGUMENT, `the multipart/form-data body is malformed: ${error.message}`);
 }
 
 /** KFP names an uploaded pipeline after its file when no name is given: `hello.yaml` is `hello`. */
@@ -47,8 +60,8 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
         querystring: Type.Object({
           name: Type.Optional(Type.String()),
           display_name: Type.Optional(Type.String()),
-          description: Type.Optional(Type.String()),
-          namespace: Type.Optional(Type.String()),
+          description: Type.Optional(Description),
+          namespace: Type.Optional(Namespace),
         }),
         response: { 200: Pipeline, ...errors },
       },
@@ -82,10 +95,10 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
         tags,
         consumes: ['multipart/form-data'],
         querystring: Type.Object({
-          pipelineid: Type.String({ description: 'The pipeline to add the version to.' }),
+          pipelineid: Type.String({ ...Id, description: 'The pipeline to add the version to.' }),
           name: Type.Optional(Type.String()),
           display_name: Type.Optional(Type.String()),
-          description: Type.Optional(Type.String()),
+          description: Type.Optional(Description),
         }),
         response: { 200: PipelineVersion, ...errors },
       },

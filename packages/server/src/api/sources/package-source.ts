@@ -23,7 +23,9 @@ export async function fetchPipelinePackage(url: string, limitBytes: number): Pro
   try {
     response = await fetch(parsed, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
   } catch (error) {
-    throw unreadable(url, errorMessage(error));
+    // fetch says only "fetch failed"; the reason (refused, unknown host, timeout) is its cause.
+    const cause = error instanceof Error && error.cause !== undefined ? `: ${errorMessage(error.cause)}` : '';
+    throw unreadable(url, `${errorMessage(error)}${cause}`);
   }
   if (!response.ok) throw unreadable(url, `the server answered ${response.status} ${response.statusText}`);
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type JsonValue, valueFitsType } from '@cairn/spec';
 import type { Kysely } from 'kysely';
+import { MAX_NAME_LENGTH } from '../../catalog/names.ts';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
@@ -69,6 +70,7 @@ export async function createRun(
  */
 export function prepareRun(run: NewRun): PreparedRun {
   const pipeline = pipelineFromText(run.pipelineSpec);
+  checkNameLengths(pipeline);
   return { run, pipeline, rootInputs: runInputs(pipeline, run.parameters ?? {}) };
 }
 
@@ -157,6 +159,22 @@ async function insertRunRow(trx: Trx, run: UnstartedRun, now: number, schedule: 
     .execute();
   await setRunState(trx, runId, RUN_STATE.PENDING, now);
   return runId;
+}
+
+/** The pipeline's name becomes the root task's name, kept in a 255-character column on every database. */
+function checkNameLengths(pipeline: RunPipeline): void {
+  const { name, displayName } = pipeline.plan.pipeline;
+  for (const [field, value] of [
+    ['pipelineInfo.name', name],
+    ['pipelineInfo.displayName', displayName],
+  ] as const) {
+    if (value !== undefined && value.length > MAX_NAME_LENGTH) {
+      throw new CairnError(
+        'PIPELINE_INVALID',
+        `the pipeline's ${field} is ${value.length} characters long; at most ${MAX_NAME_LENGTH} can be kept`,
+      );
+    }
+  }
 }
 
 /** The run's parameters checked against the pipeline's inputs, with the defaults filled in. */

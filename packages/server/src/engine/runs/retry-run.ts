@@ -31,7 +31,7 @@ export async function retryRun(
     const state = await lockRun(trx, dialect, runId);
     if (!RETRIABLE.includes(state)) {
       throw new CairnError(
-        'RUN_INVALID',
+        'RUN_NOT_RETRIABLE',
         `run ${runId} is ${state}; only a FAILED or CANCELED run can be retried`,
       );
     }

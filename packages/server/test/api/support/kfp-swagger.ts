@@ -9,7 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-export const SWAGGER_FILE = path.join(REPO_ROOT, 'fixtures/kfp/api/kfp_api_single_file.swagger.json');
+const SWAGGER_FILE = path.join(REPO_ROOT, 'fixtures/kfp/api/kfp_api_single_file.swagger.json');
 
 type JsonSchema = Record<string, unknown>;
 
@@ -64,8 +64,8 @@ export interface KfpSwagger {
   checkError(body: unknown): string[];
 }
 
-export function loadKfpSwagger(file = SWAGGER_FILE): KfpSwagger {
-  const swagger = JSON.parse(readFileSync(file, 'utf8')) as Swagger;
+export function loadKfpSwagger(): KfpSwagger {
+  const swagger = JSON.parse(readFileSync(SWAGGER_FILE, 'utf8')) as Swagger;
   const operations: KfpOperation[] = [];
   const responses: Record<string, Record<string, JsonSchema>> = {};
   for (const [template, methods] of Object.entries(swagger.paths)) {
