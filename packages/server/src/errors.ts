@@ -23,6 +23,7 @@ export type CairnErrorCode =
   | 'RECURRING_RUN_NOT_FOUND'
   | 'RUN_INVALID'
   | 'RUN_NOT_FOUND'
+  | 'TASK_NOT_FOUND'
   | 'RUN_ACTIVE'
   | 'RUN_NOT_RETRIABLE'
   | 'RUN_INCONSISTENT'

@@ -23,6 +23,15 @@ export type {
 export type { ListRecurringRunsOptions } from './client/recurring-runs-client.ts';
 export type { ListRunsOptions, ReadLogOptions } from './client/runs-client.ts';
 export {
+  Artifact,
+  ArtifactOrderField,
+  ArtifactView,
+  DownloadArtifactQuery,
+  GetArtifactQuery,
+  ListArtifactsQuery,
+  ListArtifactsResponse,
+} from './models/artifacts.ts';
+export {
   Description,
   Empty,
   Id,
@@ -43,6 +52,21 @@ export {
   NewExperiment,
 } from './models/experiments.ts';
 export { Healthz } from './models/healthz.ts';
+export {
+  ArtifactConsumer,
+  ArtifactConsumers,
+  ArtifactConsumersQuery,
+  ArtifactLineage,
+  ArtifactLineageQuery,
+  CachedFrom,
+  EventEnd,
+  Execution,
+  ExecutionOutputs,
+  LineageRun,
+  LineageStep,
+  LineageTask,
+  RunArtifacts,
+} from './models/lineage.ts';
 export {
   ListPipelinesQuery,
   ListPipelinesResponse,

@@ -6,13 +6,16 @@ import { errorMessage } from '../errors.ts';
 import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
 import { refuseNulCharacters } from './nul-characters.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
+import { lineageRoutes } from './routes/lineage.ts';
 import { pipelineUpdateRoutes } from './routes/pipeline-updates.ts';
 import { pipelineUploadRoutes } from './routes/pipeline-uploads.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { recurringRunRoutes } from './routes/recurring-runs.ts';
 import { runRoutes } from './routes/runs.ts';
+import { taskLogRoutes } from './routes/task-logs.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
 
@@ -72,6 +75,9 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   pipelineUpdateRoutes(app, deps);
   recurringRunRoutes(app, deps);
   runRoutes(app, deps);
+  taskLogRoutes(app, deps);
+  artifactRoutes(app, deps);
+  lineageRoutes(app, deps);
   return app;
 }
 
