@@ -101,7 +101,7 @@ function registerCreate(group: Command, { output }: CliContext): void {
     .option('--pipeline <pipeline>', 'a stored pipeline (id or name), instead of a file')
     .option(
       '--version <version>',
-      'a version of --pipeline (id or name); default: its newest when each run starts',
+      'a version of --pipeline (id or name); default: its newest when the recurring run is created',
     )
     .option(
       '--param <name=value>',
