@@ -58,7 +58,10 @@ for (const { dialect, skip } of await dialectTargets()) {
         assert.equal(await first.kill('SIGTERM'), 0);
       }
       const runs = await store.db.selectFrom('runs').select('state').execute();
-      assert.deepEqual(runs.map((run) => run.state), ['SUCCEEDED']);
+      assert.deepEqual(
+        runs.map((run) => run.state),
+        ['SUCCEEDED'],
+      );
 
       const second = start('second-start');
       try {
