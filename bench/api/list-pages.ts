@@ -8,6 +8,7 @@ import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { predicateSql } from '../../packages/server/src/api/listing/filter-sql.ts';
 import { RUNS } from '../../packages/server/src/api/listing/list-resources.ts';
 import { parseFilter } from '../../packages/server/src/api/listing/parse-filter.ts';
+import { RUN_LIST_COLUMNS } from '../../packages/server/src/catalog/runs.ts';
 import type { CairnDatabase } from '../../packages/server/src/store/tables.ts';
 import { type Latency, sampleLatency } from './latency.ts';
 
@@ -37,28 +38,6 @@ export interface ListTarget {
   readonly db: Kysely<CairnDatabase>;
   readonly experimentId: string;
 }
-
-/** What a list page reads: every column but the spec (routes/runs.ts, LIST_COLUMNS). */
-const LIST_COLUMNS = [
-  'id',
-  'namespace',
-  'experiment_id',
-  'display_name',
-  'description',
-  'pipeline_id',
-  'pipeline_version_id',
-  'runtime_config',
-  'service_account',
-  'recurring_run_id',
-  'state',
-  'error',
-  'storage_state',
-  'created_at',
-  'scheduled_at',
-  'started_at',
-  'finished_at',
-  'updated_at',
-] as const;
 
 interface ListResponse {
   runs: unknown[];
@@ -112,7 +91,7 @@ function pageQueryWalker(target: ListTarget, scenario: ListScenario): () => Prom
   let after: { createdAt: number; id: string } | undefined;
   let page = 0;
   return async () => {
-    let query = scoped(target.db, target, scenario).select(LIST_COLUMNS);
+    let query = scoped(target.db, target, scenario).select(RUN_LIST_COLUMNS);
     if (after) {
       const { createdAt, id } = after;
       query = query.where(

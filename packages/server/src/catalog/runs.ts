@@ -9,6 +9,28 @@ import type { CairnDatabase, RunsTable } from '../store/tables.ts';
 
 export type RunRow = Selectable<RunsTable>;
 
+/** A list page reads every column but the spec, which only GetRun returns. */
+export const RUN_LIST_COLUMNS = [
+  'id',
+  'namespace',
+  'experiment_id',
+  'display_name',
+  'description',
+  'pipeline_id',
+  'pipeline_version_id',
+  'runtime_config',
+  'service_account',
+  'recurring_run_id',
+  'state',
+  'error',
+  'storage_state',
+  'created_at',
+  'scheduled_at',
+  'started_at',
+  'finished_at',
+  'updated_at',
+] as const;
+
 export async function getRun(db: Kysely<CairnDatabase>, id: string): Promise<RunRow> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   if (row === undefined) throw runNotFound(id);

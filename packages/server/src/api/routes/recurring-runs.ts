@@ -16,10 +16,13 @@ import { experimentForRun } from '../../catalog/run-experiment.ts';
 import { databaseNow } from '../../engine/leases/database-now.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { createRecurringRun } from '../../engine/recurring/create-recurring-run.ts';
-import { deleteRecurringRun, setRecurringRunEnabled } from '../../engine/recurring/manage-recurring-run.ts';
+import {
+  deleteRecurringRun,
+  recurringRunNotFound,
+  setRecurringRunEnabled,
+} from '../../engine/recurring/manage-recurring-run.ts';
 import { parseMaxConcurrency } from '../../engine/schedules/max-concurrency.ts';
 import { parseTrigger } from '../../engine/schedules/parse-trigger.ts';
-import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
@@ -166,10 +169,6 @@ function selectRecurringRuns(db: Kysely<CairnDatabase>) {
 
 async function readRecurringRun(db: Kysely<CairnDatabase>, id: string) {
   const row = await selectRecurringRuns(db).where('recurring_runs.id', '=', id).executeTakeFirst();
-  if (row === undefined) throw notFound(id);
+  if (row === undefined) throw recurringRunNotFound(id);
   return recurringRunToWire(row);
-}
-
-function notFound(id: string): CairnError {
-  return new CairnError('RECURRING_RUN_NOT_FOUND', `recurring run ${id} does not exist`);
 }

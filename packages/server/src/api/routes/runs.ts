@@ -6,7 +6,7 @@ import { getExperiment } from '../../catalog/experiments.ts';
 import { checkName } from '../../catalog/names.ts';
 import { loadRunDetails } from '../../catalog/run-details.ts';
 import { experimentForRun } from '../../catalog/run-experiment.ts';
-import { archiveRun, deleteRun, getRun, unarchiveRun } from '../../catalog/runs.ts';
+import { archiveRun, deleteRun, getRun, RUN_LIST_COLUMNS, unarchiveRun } from '../../catalog/runs.ts';
 import { databaseNow } from '../../engine/leases/database-now.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
@@ -88,7 +88,7 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
         scope: JSON.stringify([namespace, experimentId ?? '']),
       });
       if (experimentId !== undefined) await getExperiment(db, experimentId);
-      let query = db.selectFrom('runs').select(LIST_COLUMNS).where('namespace', '=', namespace);
+      let query = db.selectFrom('runs').select(RUN_LIST_COLUMNS).where('namespace', '=', namespace);
       if (experimentId !== undefined) query = query.where('experiment_id', '=', experimentId);
       const page = await applyListQuery(query, list);
       return {
@@ -144,28 +144,6 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
     );
   }
 }
-
-/** A list page reads every column but the spec, which only GetRun returns. */
-const LIST_COLUMNS = [
-  'id',
-  'namespace',
-  'experiment_id',
-  'display_name',
-  'description',
-  'pipeline_id',
-  'pipeline_version_id',
-  'runtime_config',
-  'service_account',
-  'recurring_run_id',
-  'state',
-  'error',
-  'storage_state',
-  'created_at',
-  'scheduled_at',
-  'started_at',
-  'finished_at',
-  'updated_at',
-] as const;
 
 async function readRun(db: Kysely<CairnDatabase>, runId: string) {
   const row = await getRun(db, runId);

@@ -1,6 +1,7 @@
 import type { RecurringRun, Trigger as WireTrigger } from '@cairn/sdk/api';
 import { type RecurringRunRow, triggerOfRow } from '../../engine/recurring/recurring-run-row.ts';
 import type { Trigger } from '../../engine/schedules/trigger.ts';
+import { runtimeConfigToWire } from './runtime-config-wire.ts';
 import { specObject } from './spec-object.ts';
 import { rfc3339 } from './timestamps.ts';
 
@@ -15,7 +16,7 @@ export function recurringRunToWire(row: RecurringRunListing): RecurringRun {
     display_name: row.display_name,
     ...(row.description === null ? {} : { description: row.description }),
     ...pipelineOf(row),
-    runtime_config: runtimeConfigOf(row.runtime_config),
+    runtime_config: runtimeConfigToWire(row.runtime_config),
     ...(row.service_account === null ? {} : { service_account: row.service_account }),
     max_concurrency: String(row.max_concurrency),
     trigger: triggerToWire(triggerOfRow(row)),
@@ -40,14 +41,6 @@ function pipelineOf(row: RecurringRunListing): Partial<RecurringRun> {
     };
   }
   return row.pipeline_spec === null ? {} : { pipeline_spec: specObject(row.pipeline_spec) };
-}
-
-function runtimeConfigOf(text: string): RecurringRun['runtime_config'] {
-  const stored = JSON.parse(text) as { parameters?: Record<string, unknown>; pipeline_root?: string | null };
-  return {
-    parameters: stored.parameters ?? {},
-    ...(typeof stored.pipeline_root === 'string' ? { pipeline_root: stored.pipeline_root } : {}),
-  };
 }
 
 /** int64 fields (`interval_second`) as strings, times as RFC 3339, as KFP writes them. */

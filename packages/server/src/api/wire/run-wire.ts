@@ -3,6 +3,7 @@ import type { RunDetailRows, TaskArtifactEvent, TaskRow } from '../../catalog/ru
 import type { RunRow } from '../../catalog/runs.ts';
 import { TASK_STATE } from '../../engine/leases/task-states.ts';
 import { TASK_KIND } from '../../engine/scheduler/task-kinds.ts';
+import { runtimeConfigToWire } from './runtime-config-wire.ts';
 import { specObject } from './spec-object.ts';
 import { rfc3339 } from './timestamps.ts';
 
@@ -21,7 +22,7 @@ export function runToWire(row: RunRow, details?: RunDetailRows): Run {
     storage_state: row.storage_state === 'ARCHIVED' ? 'ARCHIVED' : 'AVAILABLE',
     ...(row.description === null ? {} : { description: row.description }),
     ...pipelineOf(row, details !== undefined),
-    runtime_config: runtimeConfigOf(row.runtime_config),
+    runtime_config: runtimeConfigToWire(row.runtime_config),
     ...(row.service_account === null ? {} : { service_account: row.service_account }),
     created_at: rfc3339(row.created_at),
     ...(row.scheduled_at === null ? {} : { scheduled_at: rfc3339(row.scheduled_at) }),
@@ -53,14 +54,6 @@ function pipelineOf(row: RunRow, withSpec: boolean): Partial<Run> {
     };
   }
   return withSpec && row.pipeline_spec !== null ? { pipeline_spec: specObject(row.pipeline_spec) } : {};
-}
-
-function runtimeConfigOf(text: string): Run['runtime_config'] {
-  const stored = JSON.parse(text) as { parameters?: Record<string, unknown>; pipeline_root?: string | null };
-  return {
-    parameters: stored.parameters ?? {},
-    ...(typeof stored.pipeline_root === 'string' ? { pipeline_root: stored.pipeline_root } : {}),
-  };
 }
 
 /** gRPC codes for a stored error: CANCELLED for a terminated run or task, UNKNOWN for a failure. */

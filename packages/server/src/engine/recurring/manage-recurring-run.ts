@@ -23,7 +23,7 @@ export async function setRecurringRunEnabled(
       .set({ enabled: enabled ? 1 : 0, updated_at: now })
       .where('id', '=', id)
       .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw notFound(id);
+    if (result.numUpdatedRows === 0n) throw recurringRunNotFound(id);
   });
 }
 
@@ -43,10 +43,10 @@ export async function deleteRecurringRun(
       .where('recurring_run_id', '=', id)
       .execute();
     const result = await trx.deleteFrom('recurring_runs').where('id', '=', id).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw notFound(id);
+    if (result.numDeletedRows === 0n) throw recurringRunNotFound(id);
   });
 }
 
-function notFound(id: string): CairnError {
+export function recurringRunNotFound(id: string): CairnError {
   return new CairnError('RECURRING_RUN_NOT_FOUND', `recurring run ${id} does not exist`);
 }
