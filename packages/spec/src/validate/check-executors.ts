@@ -5,8 +5,10 @@ import {
   type Placeholder,
   PlaceholderSyntaxError,
   parseArgument,
+  parseTemplateText,
   placeholdersOf,
 } from '../placeholders/parse-placeholders.ts';
+import { resourceFields } from './resource-placeholders.ts';
 import { keysOf, type SpecIndex } from './spec-index.ts';
 
 /**
@@ -74,6 +76,23 @@ function checkContainer(
           `IfPresent tests input "${name}", which the component does not declare${didYouMean(name, inputs)}`,
         );
       }
+    }
+  }
+  checkResourceSyntax(container, path, issues);
+}
+
+/** Resource placeholders name the task's inputs, which the DAG check matches; here only their syntax is judged. */
+function checkResourceSyntax(
+  container: ContainerSpec,
+  path: readonly PathSegment[],
+  issues: IssueCollector,
+): void {
+  for (const [field, text] of resourceFields(container)) {
+    try {
+      parseTemplateText(text);
+    } catch (error) {
+      if (!(error instanceof PlaceholderSyntaxError)) throw error;
+      issues.error('PLACEHOLDER_SYNTAX', [...path, 'resources', ...field], error.message);
     }
   }
 }

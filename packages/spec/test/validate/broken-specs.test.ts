@@ -35,6 +35,7 @@ const LOOP = 'critical/parameters_simple.yaml';
 const FINAL_STATUS = 'pipeline_with_task_final_status.yaml';
 const IF_PLACEHOLDER = 'container_with_if_placeholder.yaml';
 const CONCAT = 'container_with_concat_placeholder.yaml';
+const MACHINE_FIELDS = 'pipeline_with_string_machine_fields_task_output.yaml';
 
 const writeTask = (spec: Node) => at(spec, 'root', 'dag', 'tasks', 'write-to-gcs');
 const readTask = (spec: Node) => at(spec, 'root', 'dag', 'tasks', 'read-from-gcs');
@@ -675,6 +676,18 @@ const CASES: BrokenSpec[] = [
     code: 'PLACEHOLDER_SYNTAX',
     path: 'deploymentSpec.executors.exec-container-with-concat-placeholder.container.command[1]',
     message: /structured placeholder is not valid JSON/,
+  },
+  {
+    name: 'a resource field whose placeholder does not parse',
+    fixture: MACHINE_FIELDS,
+    mutate: (spec) => {
+      const container = at(spec, 'deploymentSpec', 'executors', 'exec-sum-numbers', 'container');
+      at(container, 'resources', 'accelerator').resourceType =
+        "{{$.inputs .parameters['pipelinechannel--accelerator-type-Output']}}";
+    },
+    code: 'PLACEHOLDER_SYNTAX',
+    path: 'deploymentSpec.executors.exec-sum-numbers.container.resources.accelerator.resourceType',
+    message: /is not a placeholder KFP defines/,
   },
   {
     name: 'an IfPresent on an input that does not exist',
