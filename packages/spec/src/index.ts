@@ -2,6 +2,7 @@ export * from './cel/check-cel.ts';
 export * from './check-pipeline.ts';
 export * from './issues/spec-issue.ts';
 export * from './load/load-pipeline.ts';
+export { readJsonObject } from './load/read-json-object.ts';
 export * from './model/pipeline-spec.ts';
 export * from './placeholders/parse-placeholders.ts';
 export * from './plan/execution-plan.ts';

@@ -78,6 +78,8 @@ export function nextArtifactPageToken(
     sortBy: formatOrder(request),
     filter: undefined,
     after: { sortValue: value, id: last.id },
+    // KFP's ListArtifactResponse has no total_size.
+    totalSize: undefined,
   });
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { databaseClock } from '../engine/leases/database-clock.ts';
 import { skipDuplicateKeys } from '../engine/lineage/skip-duplicate-keys.ts';
 import { CairnError } from '../errors.ts';
 import type { StoreDialect } from '../store/dialects/store-dialect.ts';
@@ -14,23 +15,47 @@ const DEFAULT_EXPERIMENT_DESCRIPTION =
 /**
  * The experiment a new run or recurring run joins, in the caller's write transaction: the one named,
  * which must exist and not be archived (as KFP refuses), or the default experiment. `what` names the
- * resource in messages.
+ * resource in messages. The database's clock (which creating the default experiment needs) is read in
+ * the same statement: creating a run needs both before anything else, and on a server the round trip
+ * costs more than either.
  */
-export async function experimentForRun(
+export async function experimentForRunNow(
   trx: Kysely<CairnDatabase>,
   dialect: StoreDialect,
   experimentId: string | undefined,
-  now: number,
   what: string,
-): Promise<string> {
+): Promise<{ experimentId: string; now: number }> {
+  const read = await trx
+    .selectFrom(trx.selectNoFrom(sql<number>`1`.as('one')).as('clock'))
+    .leftJoin('experiments', (join) =>
+      named(experimentId)
+        ? join.on('experiments.id', '=', experimentId)
+        : join.on('experiments.namespace', '=', '').on('experiments.name', '=', DEFAULT_EXPERIMENT_NAME),
+    )
+    .select([databaseClock(dialect.name).as('now'), 'experiments.id', 'experiments.storage_state'])
+    // The run's insert would share-lock the experiment and its last_run_created_at update then wait.
+    .$if(dialect.capabilities.foreignKeysShareLockParent, (query) => query.forUpdate())
+    .executeTakeFirstOrThrow();
+  const now = Number(read.now);
+  if (!Number.isSafeInteger(now)) throw new Error(`the database returned no usable clock reading (${now})`);
   const row =
-    experimentId === undefined || experimentId === ''
-      ? await defaultExperiment(trx, dialect, now)
-      : await trx
-          .selectFrom('experiments')
-          .select(['id', 'storage_state'])
-          .where('id', '=', experimentId)
-          .executeTakeFirst();
+    read.id !== null && read.storage_state !== null
+      ? { id: read.id, storage_state: read.storage_state }
+      : named(experimentId)
+        ? undefined
+        : await defaultExperiment(trx, dialect, now);
+  return { experimentId: joinable(row, experimentId, what), now };
+}
+
+function named(experimentId: string | undefined): experimentId is string {
+  return experimentId !== undefined && experimentId !== '';
+}
+
+function joinable(
+  row: { id: string; storage_state: string } | undefined,
+  experimentId: string | undefined,
+  what: string,
+): string {
   if (row === undefined) throw experimentNotFound(experimentId ?? '');
   if (row.storage_state === 'ARCHIVED') {
     throw new CairnError(

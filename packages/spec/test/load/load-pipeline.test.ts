@@ -101,6 +101,18 @@ describe('loadPipelineText', () => {
     );
   });
 
+  test('issues in JSON text carry positions too, and a key written twice is refused there as well', () => {
+    const text = JSON.stringify({ ...MINIMAL, pipelineInfo: { name: 42 } }, null, 2);
+    assert.deepEqual(loadPipelineText(text).issues.map(formatIssue), [
+      'pipelineInfo.name (line 3, column 13): expected a string, got number 42',
+    ]);
+    const twice =
+      '{"pipelineInfo": {"name": "a", "name": "b"}, "schemaVersion": "2.1.0", "root": {"dag": {}}}';
+    assert.deepEqual(loadPipelineText(twice).issues.map(formatIssue), [
+      '(document) (line 1, column 32): Map keys must be unique',
+    ]);
+  });
+
   test('a key named __proto__ stays an ordinary key and pollutes nothing', () => {
     const text =
       '{"pipelineInfo": {"name": "p"}, "schemaVersion": "2.1.0", "root": {"dag": {"tasks": {"__proto__": {"componentRef": {"name": "c"}}}}}}';

@@ -10,7 +10,10 @@ export interface ListPage<O> {
   readonly rows: O[];
   /** '' on the last page, as KFP sends it. */
   readonly nextPageToken: string;
-  /** Every row the filter and the caller's scoping match, on all pages. */
+  /**
+   * Every row the filter and the caller's scoping match, on all pages, as the first page counted them:
+   * later pages carry that count in their token rather than count again.
+   */
   readonly totalSize: number;
 }
 
@@ -39,12 +42,6 @@ export async function applyListQuery<DB, TB extends keyof DB, T extends TB & Lis
   const id = sql.ref(`${table}.${list.resource.idColumn}`);
   const direction = list.sort.descending ? 'desc' : 'asc';
 
-  // Generic over the schema, Kysely cannot name the row type of this query; it is the one column.
-  const counted = (await filtered
-    .clearSelect()
-    .select(sql<number | string>`count(*)`.as('total_size'))
-    .executeTakeFirstOrThrow()) as { total_size: number | string };
-
   let page = filtered
     .select([sortKey.as(SORT_KEY), id.as(ROW_ID)])
     .orderBy(sortKey, direction)
@@ -57,18 +54,32 @@ export async function applyListQuery<DB, TB extends keyof DB, T extends TB & Lis
     const { [SORT_KEY]: _sortKey, [ROW_ID]: _id, ...rest } = row;
     return rest as O;
   });
+  const more = fetched.length > list.pageSize;
+  // A first page that is also the last holds every matching row: no count needed.
+  const totalSize =
+    list.totalSize ?? (list.after === undefined && !more ? rows.length : await countRows(filtered));
   const last = fetched[list.pageSize - 1];
   const nextPageToken =
-    fetched.length > list.pageSize && last
+    more && last
       ? encodePageToken({
           resource: table,
           scope: list.scope,
           sortBy: formatSort(list.sort),
           filter: formatFilter(list.predicates),
           after: { sortValue: last[SORT_KEY] as string | number, id: String(last[ROW_ID]) },
+          totalSize,
         })
       : '';
-  return { rows, nextPageToken, totalSize: Number(counted.total_size) };
+  return { rows, nextPageToken, totalSize };
+}
+
+async function countRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): Promise<number> {
+  // Generic over the schema, Kysely cannot name the row type of this query; it is the one column.
+  const counted = (await query
+    .clearSelect()
+    .select(sql<number | string>`count(*)`.as('total_size'))
+    .executeTakeFirstOrThrow()) as { total_size: number | string };
+  return Number(counted.total_size);
 }
 
 /** Nullable sort columns are timestamps, sorted as KFP's 0 where NULL (first ascending, last descending). */

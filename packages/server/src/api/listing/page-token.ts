@@ -25,10 +25,16 @@ export interface PageToken {
   /** Canonical, as `formatFilter` writes it; undefined when unfiltered. */
   readonly filter: FilterJson | undefined;
   readonly after: KeysetPosition;
+  /**
+   * total_size as the first page counted it. Counting every row the query matches costs more than a
+   * page itself on a large history, so later pages repeat the first page's count instead of redoing it.
+   * Undefined in tokens from releases before 0.4.0, whose pages count again.
+   */
+  readonly totalSize: number | undefined;
 }
 
 const VERSION = 1;
-const KEYS = new Set(['v', 'r', 'c', 's', 'f', 'k']);
+const KEYS = new Set(['v', 'r', 'c', 's', 'f', 'k', 'n']);
 
 export function encodePageToken(token: PageToken): string {
   const json = {
@@ -38,6 +44,7 @@ export function encodePageToken(token: PageToken): string {
     s: token.sortBy,
     ...(token.filter === undefined ? {} : { f: token.filter }),
     k: [token.after.sortValue, token.after.id],
+    ...(token.totalSize === undefined ? {} : { n: token.totalSize }),
   };
   return Buffer.from(JSON.stringify(json)).toString('base64url');
 }
@@ -61,7 +68,7 @@ export function decodePageToken(text: string): PageToken {
     throw malformed('not JSON');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed('not an object');
-  const { v, r, c = '', s, f, k } = json as Record<string, unknown>;
+  const { v, r, c = '', s, f, k, n } = json as Record<string, unknown>;
   const unknownKey = Object.keys(json).find((key) => !KEYS.has(key));
   if (unknownKey !== undefined) throw malformed(`unknown part ${quote(unknownKey)}`);
   if (v !== VERSION) throw malformed(`version ${quote(v)}`);
@@ -77,11 +84,15 @@ export function decodePageToken(text: string): PageToken {
   ) {
     throw malformed('position is not [sort key, id]');
   }
+  if (n !== undefined && !(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
+    throw malformed('total is not a count');
+  }
   return {
     resource: r,
     scope: c,
     sortBy: s,
     filter: f as FilterJson | undefined,
     after: { sortValue: k[0], id: k[1] },
+    totalSize: n,
   };
 }

@@ -22,6 +22,8 @@ export interface ListQuery<T extends ListTable = ListTable> {
   readonly predicates: readonly ListPredicate[];
   /** Where the previous page ended; undefined for the first page. */
   readonly after: KeysetPosition | undefined;
+  /** total_size as the first page counted it, carried by the page token; undefined: count it. */
+  readonly totalSize: number | undefined;
 }
 
 export interface ListScope {
@@ -47,7 +49,7 @@ export function parseListRequest<T extends ListTable>(
   const sort = parseSort(request.sort_by, resource);
   const predicates = parseFilter(request.filter, resource);
   if (request.page_token === undefined || request.page_token === '') {
-    return { resource, scope, pageSize, sort, predicates, after: undefined };
+    return { resource, scope, pageSize, sort, predicates, after: undefined, totalSize: undefined };
   }
   const token = decodePageToken(request.page_token);
   const continued = tokenQuery(token, resource, scope);
@@ -60,7 +62,7 @@ export function parseListRequest<T extends ListTable>(
         'or neither',
     );
   }
-  return { resource, scope, pageSize, ...continued, after: token.after };
+  return { resource, scope, pageSize, ...continued, after: token.after, totalSize: token.totalSize };
 }
 
 function parsePageSize(raw: number | string | undefined): number {

@@ -4,10 +4,9 @@ import type { Kysely } from 'kysely';
 import Type from 'typebox';
 import { getExperiment } from '../../catalog/experiments.ts';
 import { checkName } from '../../catalog/names.ts';
-import { loadRunDetails } from '../../catalog/run-details.ts';
-import { experimentForRun } from '../../catalog/run-experiment.ts';
+import { loadRunDetails, loadTaskDetails } from '../../catalog/run-details.ts';
+import { experimentForRunNow } from '../../catalog/run-experiment.ts';
 import { archiveRun, deleteRun, getRun, RUN_LIST_COLUMNS, unarchiveRun } from '../../catalog/runs.ts';
-import { databaseNow } from '../../engine/leases/database-now.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
 import { retryRun } from '../../engine/runs/retry-run.ts';
@@ -52,23 +51,30 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
         parameters: (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>,
         ...(root === undefined || root === '' ? {} : { pipelineRoot: root }),
       });
-      const runId = await inWriteTransaction(db, dialect, async (trx) => {
-        const now = await databaseNow(trx, dialect);
-        const experimentId = await experimentForRun(trx, dialect, body.experiment_id, now, 'run');
-        const id = await insertRun(
+      const created = await inWriteTransaction(db, dialect, async (trx) => {
+        const { experimentId, now } = await experimentForRunNow(trx, dialect, body.experiment_id, 'run');
+        const run = await insertRun(
           trx,
           dialect,
           { ...prepared, run: { ...prepared.run, experimentId } },
           now,
         );
+        // The reply is the run as this transaction leaves it, which is what GetRun reads once it commits:
+        // the row and history as insertRun wrote them, and the tasks (with any artifacts) its first pass
+        // made, read here rather than after the commit, when a worker may already be changing them.
+        const tasks = await loadTaskDetails(trx, run.row.id);
+        // Last, so that the experiment's row stays locked (concurrent creates queue on it) for the least
+        // time; and only forward, so that it keeps the newest creation whichever commits first, and a
+        // create that finds it already there has nothing to wait for.
         await trx
           .updateTable('experiments')
           .set({ last_run_created_at: now })
           .where('id', '=', experimentId)
+          .where((eb) => eb.or([eb('last_run_created_at', 'is', null), eb('last_run_created_at', '<', now)]))
           .execute();
-        return id;
+        return { run, tasks };
       });
-      return readRun(db, runId);
+      return runToWire(created.run.row, { ...created.tasks, history: created.run.history });
     },
   );
   app.get(

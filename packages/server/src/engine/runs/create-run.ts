@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { type JsonValue, valueFitsType } from '@cairn/spec';
 import type { Kysely } from 'kysely';
 import { MAX_NAME_LENGTH } from '../../catalog/names.ts';
+import { loadRunHistory, type RunStateRow } from '../../catalog/run-details.ts';
+import { getRun, type RunRow } from '../../catalog/runs.ts';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { databaseNow } from '../leases/database-now.ts';
 import { TASK_STATE } from '../leases/task-states.ts';
 import { inWriteTransaction } from '../leases/write-transaction.ts';
-import { advanceDag } from '../scheduler/advance-dag.ts';
+import { startDag } from '../scheduler/advance-dag.ts';
 import { propagate } from '../scheduler/propagate.ts';
 import { pipelineFromText, type RunPipeline } from '../scheduler/run-plans.ts';
 import { rowLocks } from '../scheduler/scheduler-context.ts';
 import { TASK_KIND } from '../scheduler/task-kinds.ts';
-import { insertTask, type Trx } from '../scheduler/task-rows.ts';
+import { insertTask, isFinal, type Trx } from '../scheduler/task-rows.ts';
 import type { TaskValues } from '../scheduler/task-values.ts';
-import { setRunState } from './run-history.ts';
+import { recordFirstStates } from './run-history.ts';
 import { RUN_STATE } from './run-state.ts';
 
 export interface NewRun {
@@ -59,9 +61,10 @@ export async function createRun(
   run: NewRun,
 ): Promise<string> {
   const prepared = prepareRun(run);
-  return inWriteTransaction(db, dialect, async (trx) =>
+  const inserted = await inWriteTransaction(db, dialect, async (trx) =>
     insertRun(trx, dialect, prepared, await databaseNow(trx, dialect)),
   );
+  return inserted.row.id;
 }
 
 /**
@@ -74,16 +77,22 @@ export function prepareRun(run: NewRun): PreparedRun {
   return { run, pipeline, rootInputs: runInputs(pipeline, run.parameters ?? {}) };
 }
 
-/** Inserts a prepared run and starts it, in the caller's write transaction; returns the run's id. */
+/** A run's row and state history as its insert leaves them: what reading them back would give. */
+export interface InsertedRun {
+  readonly row: RunRow;
+  readonly history: readonly RunStateRow[];
+}
+
+/** Inserts a prepared run and starts it, in the caller's write transaction. */
 export async function insertRun(
   trx: Trx,
   dialect: StoreDialect,
   { run, pipeline, rootInputs }: PreparedRun,
   now: number,
   schedule?: RunSchedule,
-): Promise<string> {
-  const runId = await insertRunRow(trx, run, now, schedule);
-  await setRunState(trx, runId, RUN_STATE.RUNNING, now);
+): Promise<InsertedRun> {
+  const inserted = await insertRunRow(trx, run, now, schedule, RUN_STATE.RUNNING);
+  const runId = inserted.row.id;
   const root = await insertTask(trx, {
     runId,
     parentId: null,
@@ -106,8 +115,15 @@ export async function insertRun(
     pipeline,
     rootInputs,
   };
-  await propagate(ctx, await advanceDag(ctx, root));
-  return runId;
+  const started = await startDag(ctx, root);
+  await propagate(ctx, started);
+  // A root that ended in this pass (each of its tasks ended as it started: skipped, imported, unable to
+  // start) has ended the run, moving its row and history on; and a string that no driver stores as it is
+  // (an unpaired surrogate) reads back otherwise. Either way, only reading them back gives them as they are.
+  if (isFinal(started) || !Object.values(inserted.row).every(storedAsItIs)) {
+    return { row: await getRun(trx, runId), history: await loadRunHistory(trx, runId) };
+  }
+  return inserted;
 }
 
 /**
@@ -121,44 +137,57 @@ export async function insertFailedRun(
   now: number,
   schedule?: RunSchedule,
 ): Promise<string> {
-  const runId = await insertRunRow(trx, run, now, schedule);
-  await setRunState(trx, runId, RUN_STATE.FAILED, now, error);
-  return runId;
+  const inserted = await insertRunRow(trx, run, now, schedule, RUN_STATE.FAILED, error);
+  return inserted.row.id;
 }
 
-/** The run's row, PENDING, with the first entry of its history. */
-async function insertRunRow(trx: Trx, run: UnstartedRun, now: number, schedule: RunSchedule | undefined) {
-  const runId = randomUUID();
-  await trx
-    .insertInto('runs')
-    .values({
-      id: runId,
-      display_name: run.displayName,
-      description: run.description ?? null,
-      experiment_id: run.experimentId ?? null,
-      pipeline_id: run.pipelineId ?? null,
-      pipeline_version_id: run.pipelineVersionId ?? null,
-      // The spec stays with the run, so the run can always finish (and be read) whatever happens to
-      // the pipeline version it came from.
-      pipeline_spec: run.pipelineSpec ?? null,
-      runtime_config: JSON.stringify({
-        parameters: run.parameters ?? {},
-        pipeline_root: run.pipelineRoot ?? null,
-        ...(run.enableCaching === undefined ? {} : { enable_caching: run.enableCaching }),
-      }),
-      service_account: null,
-      recurring_run_id: schedule?.recurringRunId ?? null,
-      state: RUN_STATE.PENDING,
-      error: null,
-      created_at: now,
-      scheduled_at: schedule?.slot ?? now,
-      started_at: null,
-      finished_at: null,
-      updated_at: now,
-    })
-    .execute();
-  await setRunState(trx, runId, RUN_STATE.PENDING, now);
-  return runId;
+/**
+ * The run's row, inserted in the state it starts in (RUNNING, or FAILED when it could not start), with
+ * its history from PENDING: the same rows as moving it from PENDING, without reading back what was just
+ * written. Every column is given, defaults included, so the rows returned are the rows written.
+ */
+async function insertRunRow(
+  trx: Trx,
+  run: UnstartedRun,
+  now: number,
+  schedule: RunSchedule | undefined,
+  state: typeof RUN_STATE.RUNNING | typeof RUN_STATE.FAILED,
+  error: string | null = null,
+): Promise<InsertedRun> {
+  const row: RunRow = {
+    id: randomUUID(),
+    namespace: '',
+    display_name: run.displayName,
+    description: run.description ?? null,
+    experiment_id: run.experimentId ?? null,
+    pipeline_id: run.pipelineId ?? null,
+    pipeline_version_id: run.pipelineVersionId ?? null,
+    // The spec stays with the run, so the run can always finish (and be read) whatever happens to
+    // the pipeline version it came from.
+    pipeline_spec: run.pipelineSpec ?? null,
+    runtime_config: JSON.stringify({
+      parameters: run.parameters ?? {},
+      pipeline_root: run.pipelineRoot ?? null,
+      ...(run.enableCaching === undefined ? {} : { enable_caching: run.enableCaching }),
+    }),
+    service_account: null,
+    recurring_run_id: schedule?.recurringRunId ?? null,
+    state,
+    error,
+    storage_state: 'AVAILABLE',
+    created_at: now,
+    scheduled_at: schedule?.slot ?? now,
+    started_at: state === RUN_STATE.RUNNING ? now : null,
+    finished_at: state === RUN_STATE.FAILED ? now : null,
+    updated_at: now,
+  };
+  await trx.insertInto('runs').values(row).execute();
+  return { row, history: await recordFirstStates(trx, row.id, state, now, error) };
+}
+
+/** Whether a column value reads back as it was written: not a string with an unpaired surrogate. */
+function storedAsItIs(value: unknown): boolean {
+  return typeof value !== 'string' || value.isWellFormed();
 }
 
 /** The pipeline's name becomes the root task's name, kept in a 255-character column on every database. */

@@ -214,6 +214,13 @@ for (const { dialect, skip } of await dialectTargets()) {
       const expected = runs.filter((run) => run.state === 'FAILED' && run.namespace === 'team-a');
       assert.equal(page.totalSize, expected.length);
       assert.equal(page.rows.length, 5);
+      // A first page holding every match is its own count.
+      const whole = await applyListQuery(allRuns().where('namespace', '=', 'team-a'), {
+        ...query,
+        pageSize: expected.length,
+      });
+      assert.equal(whole.nextPageToken, '');
+      assert.equal(whole.totalSize, expected.length);
       assert.ok(page.rows.every((row) => row.namespace === 'team-a' && row.state === 'FAILED'));
       const scoped = await walkPages(
         RUNS,
@@ -282,7 +289,22 @@ for (const { dialect, skip } of await dialectTargets()) {
           second.rows.map((row) => row.id),
           expected.slice(50, 100),
         );
-        assert.equal(second.totalSize, RUN_COUNT + 1);
+        // total_size is the first page's count, carried in the token rather than counted again.
+        assert.equal(second.totalSize, RUN_COUNT);
+        // A token from before 0.4.0 carries no count: its page counts, and sees the new run.
+        const { n: _count, ...legacy } = JSON.parse(Buffer.from(first.nextPageToken, 'base64url').toString());
+        const legacyPage = await applyListQuery(
+          allRuns(),
+          parseListRequest(
+            { page_size: 50, page_token: Buffer.from(JSON.stringify(legacy)).toString('base64url') },
+            RUNS,
+          ),
+        );
+        assert.deepEqual(
+          legacyPage.rows.map((row) => row.id),
+          expected.slice(50, 100),
+        );
+        assert.equal(legacyPage.totalSize, RUN_COUNT + 1);
       } finally {
         await db.deleteFrom('runs').where('id', '=', early.id).execute();
       }

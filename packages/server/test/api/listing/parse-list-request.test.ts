@@ -36,6 +36,7 @@ function token(overrides: Partial<PageToken> = {}): string {
     sortBy: 'created_at asc',
     filter: undefined,
     after: { sortValue: 1_700_000_000_000, id: ID },
+    totalSize: 10,
     ...overrides,
   });
 }
@@ -475,6 +476,8 @@ describe('page_token', () => {
     malformed(encode({ ...good, f: 'state' }), 'filter is not an object');
     malformed(encode({ ...good, k: [1] }), 'position is not [sort key, id]');
     malformed(encode({ ...good, k: [null, ID] }), 'position is not [sort key, id]');
+    malformed(encode({ ...good, n: -1 }), 'total is not a count');
+    malformed(encode({ ...good, n: '7' }), 'total is not a count');
 
     const inner = (overrides: Partial<PageToken>, reason: string) =>
       assert.equal(
