@@ -14,6 +14,8 @@ export const mysqlDialect: StoreDialect = {
     tableScopedIndexNames: true,
     createTableSuffix: 'engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin',
     migrationLock: "GET_LOCK('cairn.migrate.<database>')",
+    expressionStatistics: false,
+    foreignKeysShareLockParent: true,
   },
   columnTypes: {
     uuid: 'char(36)',
@@ -52,6 +54,13 @@ export const mysqlDialect: StoreDialect = {
   // MySQL commits implicitly around DDL, so a transaction would promise what it cannot keep.
   runMigrationUnit: (connection, fn) => fn(connection),
 
+  async databaseBytes(db: AnyDb) {
+    const { rows } = await sql<{
+      bytes: number | string | null;
+    }>`select sum(data_length + index_length) as bytes
+      from information_schema.tables where table_schema = database()`.execute(db);
+    return Number(rows[0]?.bytes ?? 0);
+  },
   async tableExists(db: AnyDb, table: string) {
     const { rows } = await sql`select 1 from information_schema.tables
       where table_schema = database() and table_name = ${table}`.execute(db);

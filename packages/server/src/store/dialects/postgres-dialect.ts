@@ -16,6 +16,8 @@ export const postgresDialect: StoreDialect = {
     tableScopedIndexNames: false,
     createTableSuffix: undefined,
     migrationLock: 'pg_advisory_lock (session level)',
+    expressionStatistics: true,
+    foreignKeysShareLockParent: false,
   },
   columnTypes: {
     uuid: 'uuid',
@@ -58,6 +60,12 @@ export const postgresDialect: StoreDialect = {
 
   runMigrationUnit: (connection, fn) => runInTransaction(connection, sql`begin`, fn),
 
+  async databaseBytes(db: AnyDb) {
+    const { rows } = await sql<{
+      bytes: number | string;
+    }>`select pg_database_size(current_database()) as bytes`.execute(db);
+    return Number(rows[0]?.bytes ?? 0);
+  },
   async tableExists(db: AnyDb, table: string) {
     const { rows } = await sql`select 1 from information_schema.tables
       where table_schema = current_schema() and table_name = ${table}`.execute(db);

@@ -16,6 +16,8 @@ export const sqliteDialect: StoreDialect = {
     tableScopedIndexNames: false,
     createTableSuffix: undefined,
     migrationLock: 'BEGIN EXCLUSIVE transaction per migration',
+    expressionStatistics: false,
+    foreignKeysShareLockParent: false,
   },
   columnTypes: {
     uuid: 'text',
@@ -53,6 +55,11 @@ export const sqliteDialect: StoreDialect = {
 
   runMigrationUnit: (connection, fn) => runInTransaction(connection, sql`begin exclusive`, fn),
 
+  async databaseBytes(db: AnyDb) {
+    const { rows } = await sql<{ bytes: number }>`select page_count * page_size as bytes
+      from pragma_page_count(), pragma_page_size()`.execute(db);
+    return Number(rows[0]?.bytes ?? 0);
+  },
   async tableExists(db: AnyDb, table: string) {
     const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${table}`.execute(
       db,

@@ -26,6 +26,17 @@ export interface DialectCapabilities {
   createTableSuffix: string | undefined;
   /** How two migrators are kept apart; shown by `cairn admin status`. */
   migrationLock: string;
+  /**
+   * `CREATE STATISTICS` on an expression (PostgreSQL 14 and later): without it the planner guesses the
+   * selectivity of `lower(column) like ...`, and a wrong guess picks a sort over an index walk.
+   */
+  expressionStatistics: boolean;
+  /**
+   * Inserting a child row share-locks its parent through the foreign key (InnoDB). A transaction that
+   * inserts a child and then updates the parent must lock the parent for update first, or two of them
+   * deadlock, each holding the share lock the other's update waits for.
+   */
+  foreignKeysShareLockParent: boolean;
 }
 
 /**
@@ -66,6 +77,8 @@ export interface StoreDialect {
    */
   runMigrationUnit<T>(connection: AnyDb, fn: (executor: AnyDb) => Promise<T>): Promise<T>;
   tableExists(db: AnyDb, table: string): Promise<boolean>;
+  /** The space the database takes on its server's disk, indexes included: what a backup must hold. */
+  databaseBytes(db: AnyDb): Promise<number>;
   indexExists(db: AnyDb, table: string, index: string): Promise<boolean>;
   columnExists(db: AnyDb, table: string, column: string): Promise<boolean>;
 }
