@@ -1,0 +1,381 @@
+import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
+import { CairnError, errorMessage } from '../../errors.ts';
+import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { Migrator } from '../../store/migrator/migrator.ts';
+import { CAIRN_VERSION } from '../../version.ts';
+import { insertRows } from '../rows/batch-writer.ts';
+import { DEFAULT_BATCH_LIMITS } from '../rows/keyset-reader.ts';
+import { type Row, rowBytes } from '../rows/row-values.ts';
+import { AUDIT_OUTCOME, insertAudit, updateAudit } from './audit-record.ts';
+import { BackupArchive } from './backup-archive.ts';
+import type { BackupManifest, ManifestTable } from './backup-manifest.ts';
+import { checkBackupSchema } from './backup-schema.ts';
+import { forEachKeepingPrefix } from './finished-prefix.ts';
+import type { RestoreDetails, RestoreMarker, RestoreProgress } from './restore-marker.ts';
+import { countRows, inspectTarget } from './restore-target.ts';
+import { rewriteRow, type UriRewrite, uriRewrite } from './uri-rewrite.ts';
+
+export type RestoreEvent =
+  | { kind: 'opened'; manifest: BackupManifest }
+  | { kind: 'resuming'; progress: RestoreProgress }
+  | { kind: 'discarded'; backupId: string }
+  | { kind: 'migration'; name: string; direction: 'up' | 'down' }
+  | { kind: 'rewrite'; rewrite: UriRewrite }
+  | { kind: 'objects'; done: number; total: number }
+  | { kind: 'rows'; table: string; done: number; total: number }
+  | { kind: 'table'; table: string; rows: number }
+  | { kind: 'migrated'; schemaVersion: number };
+
+export interface RestoreOptions {
+  /** The target metadata store: empty, or holding an unfinished restore. */
+  readonly db: AnyDb;
+  readonly dialect: StoreDialect;
+  /** The target artifact store; objects of the same keys are replaced. */
+  readonly store: ArtifactStore;
+  readonly file: string;
+  /** Discard an unfinished restore found in the target, of this backup or another, and start over. */
+  readonly force?: boolean;
+  /** Who asked for it, for the audit record. */
+  readonly actor?: string | null;
+  /**
+   * The schema to leave the restored database at: the newest this code knows (the default), or the
+   * backup's own, for an upgrade rolling back to the release it backed up.
+   */
+  readonly schemaVersion?: 'latest' | 'backup';
+  readonly onProgress?: (event: RestoreEvent) => void;
+}
+
+export interface RestoreSummary {
+  readonly manifest: BackupManifest;
+  /** An unfinished restore of the same backup was taken over. */
+  readonly resumed: boolean;
+  readonly uriRewrite: UriRewrite | null;
+}
+
+/** Object progress is saved at most this often; storing an object again after a crash is harmless. */
+const SAVE_INTERVAL_MS = 1000;
+/** Progress within a large table is reported at most this often. */
+const PROGRESS_INTERVAL_MS = 2000;
+/**
+ * Objects stored at once: each store's write ends with a round trip (S3) or with syncing the file and its
+ * directory (the filesystem store), which take about as long for many objects side by side as for one.
+ */
+const CONCURRENT_OBJECTS = 16;
+
+/**
+ * Restores a backup onto an empty database of any dialect and an artifact store:
+ *
+ * 1. checks the archive: its structure, the schema it was taken at (refusing one newer than this code),
+ *    and every table file's SHA-256, before the target is touched;
+ * 2. migrates the target to the backup's schema and records the restore in `lifecycle_audit`, RUNNING,
+ *    with its progress (see `restore-marker.ts`);
+ * 3. stores the objects, each checked against its size and SHA-256 on the way (a damaged one is not
+ *    stored), then loads the rows in dependency order, a batch per transaction together with the
+ *    progress, rewriting artifact URIs of the old store to the new one (see `uri-rewrite.ts`);
+ * 4. compares each table's row count with the manifest's, migrates to the newest schema this code knows,
+ *    and marks the restore SUCCEEDED.
+ *
+ * A restore that stops anywhere (a kill, a crash, a damaged object) is taken over by running it again on
+ * the same target with the same backup; `force` discards it instead. A target holding anything else is
+ * refused with what it holds.
+ */
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreSummary> {
+  const archive = await BackupArchive.open(options.file);
+  const { manifest } = archive;
+  checkBackupSchema(
+    {
+      cairnVersion: manifest.cairn_version,
+      schemaVersion: manifest.schema_version,
+      migrations: manifest.migrations,
+    },
+    CAIRN_VERSION,
+  );
+  await archive.verifyTables();
+  const migrator = new Migrator({
+    db: options.db,
+    dialect: options.dialect,
+    onProgress: ({ phase, step }) => {
+      if (phase === 'start') {
+        options.onProgress?.({ kind: 'migration', name: step.migration.name, direction: step.direction });
+      }
+    },
+  });
+  options.onProgress?.({ kind: 'opened', manifest });
+  const { marker, resumed } = await claimTarget(options, archive, migrator);
+  if (resumed) options.onProgress?.({ kind: 'resuming', progress: marker.details.progress });
+  const restore = new RestoreRun(options, archive, marker);
+  if (marker.details.uri_rewrite !== null) {
+    options.onProgress?.({ kind: 'rewrite', rewrite: marker.details.uri_rewrite });
+  }
+  try {
+    await restore.run(migrator);
+  } catch (error) {
+    await restore.recordFailure(error);
+    throw error;
+  }
+  return { manifest, resumed, uriRewrite: marker.details.uri_rewrite };
+}
+
+/** Starts a restore on an empty target, or takes over the unfinished restore of the same backup. */
+async function claimTarget(
+  options: RestoreOptions,
+  archive: BackupArchive,
+  migrator: Migrator,
+): Promise<{ marker: RestoreMarker; resumed: boolean }> {
+  const { manifest } = archive;
+  const state = await inspectTarget(options.db, options.dialect);
+  if (state.kind === 'occupied') {
+    const held = state.tables
+      .map((table) => `${table.name} (${table.rows} ${table.rows === 1 ? 'row' : 'rows'})`)
+      .join(', ');
+    throw new CairnError(
+      'RESTORE_TARGET_NOT_EMPTY',
+      `the target database is not empty: it holds ${held}. A restore only fills an empty database; ` +
+        'create a new one (or drop its tables) and restore into that',
+    );
+  }
+  if (state.kind === 'unfinished') {
+    const own = state.markers.find((marker) => marker.details.backup_id === manifest.backup_id);
+    if (own !== undefined && options.force !== true) {
+      await checkResumable(own, options, migrator, manifest);
+      return { marker: own, resumed: true };
+    }
+    if (options.force !== true) {
+      const other = state.markers[0] as RestoreMarker;
+      throw new CairnError(
+        'RESTORE_TARGET_NOT_EMPTY',
+        `the target database holds an unfinished restore of another backup (${other.details.backup_id}, ` +
+          `from ${other.details.archive}, started ${new Date(other.startedAt).toISOString()}); restore that ` +
+          'backup again to finish it, or pass --force to discard it and start over',
+      );
+    }
+    // Every Cairn table goes, and with them the unfinished restore's rows and its marker.
+    await migrate(migrator, 0);
+    for (const marker of state.markers)
+      options.onProgress?.({ kind: 'discarded', backupId: marker.details.backup_id });
+  }
+  await migrate(migrator, manifest.schema_version);
+  const details: RestoreDetails = {
+    backup_id: manifest.backup_id,
+    archive: archive.file,
+    backup_cairn_version: manifest.cairn_version,
+    schema_version: manifest.schema_version,
+    source: manifest.source,
+    target_artifact_store: options.store.url,
+    uri_rewrite: uriRewrite(manifest.source.artifact_store, options.store.url) ?? null,
+    progress: { phase: 'objects', objects_done: 0, tables_done: 0, rows_done: 0 },
+  };
+  const startedAt = Date.now();
+  const id = await insertAudit(options.db, {
+    operation: 'restore',
+    actor: options.actor ?? null,
+    fromVersion: manifest.cairn_version,
+    toVersion: CAIRN_VERSION,
+    outcome: AUDIT_OUTCOME.RUNNING,
+    details,
+    startedAt,
+    finishedAt: null,
+  });
+  return { marker: { id, startedAt, details }, resumed: false };
+}
+
+/** Throws unless the unfinished restore can go on where it stopped, with the same artifact store. */
+async function checkResumable(
+  marker: RestoreMarker,
+  options: RestoreOptions,
+  migrator: Migrator,
+  manifest: BackupManifest,
+): Promise<void> {
+  const { details } = marker;
+  if (details.target_artifact_store !== options.store.url) {
+    throw new CairnError(
+      'RESTORE_TARGET_NOT_EMPTY',
+      `the unfinished restore of this backup in the target database was storing objects in ` +
+        `${details.target_artifact_store}, not ${options.store.url}; run it again with that artifact store, ` +
+        'or pass --force to start over',
+    );
+  }
+  if (details.progress.phase === 'migrating') return;
+  const status = await migrator.status();
+  if (status.databaseSchemaVersion !== manifest.schema_version || status.interrupted.length > 0) {
+    throw new CairnError(
+      'RESTORE_TARGET_NOT_EMPTY',
+      `the unfinished restore of this backup left the target's schema at version ` +
+        `${status.databaseSchemaVersion}${status.interrupted.length > 0 ? ' with an interrupted migration' : ''}, ` +
+        `not at the backup's ${manifest.schema_version}; pass --force to start over`,
+    );
+  }
+}
+
+async function migrate(migrator: Migrator, target: number): Promise<void> {
+  const outcome = await migrator.migrateTo(target);
+  if (outcome.error) throw outcome.error;
+}
+
+/** One restore's remaining work, from the progress its marker records. */
+class RestoreRun {
+  readonly #options: RestoreOptions;
+  readonly #archive: BackupArchive;
+  readonly #marker: RestoreMarker;
+  #progress: RestoreProgress;
+
+  constructor(options: RestoreOptions, archive: BackupArchive, marker: RestoreMarker) {
+    this.#options = options;
+    this.#archive = archive;
+    this.#marker = marker;
+    this.#progress = marker.details.progress;
+  }
+
+  async run(migrator: Migrator): Promise<void> {
+    if (this.#progress.phase === 'objects') {
+      await this.#storeObjects();
+      await this.#advance({ ...this.#progress, phase: 'rows' });
+    }
+    if (this.#progress.phase === 'rows') {
+      await this.#loadTables();
+      await this.#checkCounts();
+      await this.#advance({ ...this.#progress, phase: 'migrating' });
+    }
+    const target =
+      this.#options.schemaVersion === 'backup'
+        ? this.#archive.manifest.schema_version
+        : migrator.latestVersion;
+    await migrate(migrator, target);
+    this.#options.onProgress?.({ kind: 'migrated', schemaVersion: target });
+    await updateAudit(this.#options.db, this.#marker.id, {
+      outcome: AUDIT_OUTCOME.SUCCEEDED,
+      finishedAt: Date.now(),
+      details: this.#details(this.#progress),
+    });
+  }
+
+  /** Keeps the failure in the marker, which stays RUNNING: the restore is unfinished, not abandoned. */
+  async recordFailure(error: unknown): Promise<void> {
+    const details = { ...this.#details(this.#progress), error: errorMessage(error) };
+    // The database may be what failed; the error itself matters more than recording it.
+    await updateAudit(this.#options.db, this.#marker.id, { details }).catch(() => undefined);
+  }
+
+  #details(progress: RestoreProgress): RestoreDetails {
+    const { error: _previous, ...details } = this.#marker.details;
+    return { ...details, progress };
+  }
+
+  /** Records `progress` as the restore's (in `db`, a transaction of the rows it counts, if given). */
+  async #record(progress: RestoreProgress, db: AnyDb = this.#options.db): Promise<void> {
+    await updateAudit(db, this.#marker.id, { details: this.#details(progress) });
+  }
+
+  async #advance(progress: RestoreProgress): Promise<void> {
+    await this.#record(progress);
+    this.#progress = progress;
+  }
+
+  async #storeObjects(): Promise<void> {
+    const { store, onProgress } = this.#options;
+    const objects = this.#archive.manifest.objects;
+    let savedAt = Date.now();
+    await forEachKeepingPrefix(
+      this.#progress.objects_done,
+      objects.length,
+      CONCURRENT_OBJECTS,
+      async (index) => {
+        const object = objects[index] as (typeof objects)[number];
+        try {
+          await store.put(object.key, this.#archive.objectBody(object));
+        } catch (error) {
+          throw archiveFailure(error);
+        }
+      },
+      async (finished) => {
+        if (Date.now() - savedAt < SAVE_INTERVAL_MS) return;
+        savedAt = Date.now();
+        await this.#advance({ ...this.#progress, objects_done: finished });
+        onProgress?.({ kind: 'objects', done: finished, total: objects.length });
+      },
+    );
+    this.#progress = { ...this.#progress, objects_done: objects.length };
+    onProgress?.({ kind: 'objects', done: objects.length, total: objects.length });
+  }
+
+  async #loadTables(): Promise<void> {
+    const tables = this.#archive.manifest.tables;
+    for (let index = this.#progress.tables_done; index < tables.length; index++) {
+      const table = tables[index] as ManifestTable;
+      await this.#loadTable(table, index);
+      await this.#advance({ ...this.#progress, tables_done: index + 1, rows_done: 0 });
+      this.#options.onProgress?.({ kind: 'table', table: table.name, rows: table.rows });
+    }
+  }
+
+  /** Loads the rows the progress does not have yet, each batch in a transaction with its progress. */
+  async #loadTable(table: ManifestTable, index: number): Promise<void> {
+    const { db, dialect } = this.#options;
+    const rewrite = this.#marker.details.uri_rewrite;
+    let batch: Row[] = [];
+    let bytes = 0;
+    let reportedAt = Date.now();
+    const commit = async () => {
+      const progress = { ...this.#progress, rows_done: this.#progress.rows_done + batch.length };
+      const rows = batch;
+      await db.transaction().execute(async (trx) => {
+        await insertRows(trx, dialect.name, table.name, rows);
+        await this.#record(progress, trx);
+      });
+      this.#progress = progress;
+      batch = [];
+      bytes = 0;
+      if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
+        reportedAt = Date.now();
+        this.#options.onProgress?.({
+          kind: 'rows',
+          table: table.name,
+          done: progress.rows_done,
+          total: table.rows,
+        });
+      }
+    };
+    const skip = this.#progress.tables_done === index ? this.#progress.rows_done : 0;
+    this.#progress = { ...this.#progress, tables_done: index, rows_done: skip };
+    for await (const row of this.#archive.rows(table, skip)) {
+      const restored = rewrite === null ? row : rewriteRow(table.name, row, rewrite);
+      batch.push(restored);
+      bytes += rowBytes(restored);
+      if (batch.length >= DEFAULT_BATCH_LIMITS.maxRows || bytes >= DEFAULT_BATCH_LIMITS.maxBytes)
+        await commit();
+    }
+    if (batch.length > 0) await commit();
+    if (this.#progress.rows_done !== table.rows) {
+      throw new CairnError(
+        'BACKUP_INVALID',
+        `${this.#archive.file} is damaged: ${table.name} has ${this.#progress.rows_done} rows, but the ` +
+          `manifest records ${table.rows}`,
+      );
+    }
+  }
+
+  /** Each table holds what the backup holds (and lifecycle_audit this restore's own row besides). */
+  async #checkCounts(): Promise<void> {
+    for (const table of this.#archive.manifest.tables) {
+      const expected = table.rows + (table.name === 'lifecycle_audit' ? 1 : 0);
+      const found = await countRows(this.#options.db, table.name);
+      if (found !== expected) {
+        throw new CairnError(
+          'RESTORE_TARGET_NOT_EMPTY',
+          `after loading, ${table.name} holds ${found} rows where the backup has ${expected}: something else ` +
+            'wrote to the target database during the restore; restore into a database nothing else uses',
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The archive's own error when storing an object failed because its bytes did not match the manifest:
+ * the S3 store wraps a body's failure in its own.
+ */
+function archiveFailure(error: unknown): unknown {
+  if (error instanceof CairnError && error.code === 'BACKUP_INVALID') return error;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof CairnError && cause.code === 'BACKUP_INVALID' ? cause : error;
+}
