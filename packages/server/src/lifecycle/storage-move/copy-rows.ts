@@ -1,0 +1,102 @@
+import type { AnyDb, DialectName, StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { countRows } from '../backup/restore-target.ts';
+import { rewriteRow, type UriRewrite } from '../backup/uri-rewrite.ts';
+import { insertRows } from '../rows/batch-writer.ts';
+import { COPY_TABLES, type CopyTable } from '../rows/copy-tables.ts';
+import { readBatches } from '../rows/keyset-reader.ts';
+import type { Row } from '../rows/row-values.ts';
+import { moveRefused } from './move-errors.ts';
+import type { MoveCheckpoint, MoveProgress } from './move-marker.ts';
+
+/** Progress within a large table is reported at most this often. */
+const PROGRESS_INTERVAL_MS = 2000;
+
+export type RowCopyEvent =
+  | { kind: 'rows'; table: string; done: number; total: number }
+  | { kind: 'table'; table: string; rows: number };
+
+export interface RowCopy {
+  /** The source, inside one read-only snapshot transaction (see `backup/snapshot-transaction.ts`). */
+  readonly snapshot: AnyDb;
+  readonly sourceDialect: StoreDialect;
+  readonly target: AnyDb;
+  readonly targetDialect: DialectName;
+  readonly checkpoint: MoveCheckpoint;
+  readonly rewrite: UriRewrite | null;
+  readonly onProgress: (event: RowCopyEvent) => void;
+}
+
+/** The tables of the copy that the source's schema has (those a later migration adds may be missing). */
+export async function tablesOf(db: AnyDb, dialect: StoreDialect): Promise<CopyTable[]> {
+  const tables: CopyTable[] = [];
+  for (const table of COPY_TABLES) if (await dialect.tableExists(db, table.name)) tables.push(table);
+  return tables;
+}
+
+/**
+ * Copies every table's rows, parents first, from where the checkpoint says the copy stopped. Each batch
+ * read from the source is inserted into the target in one transaction together with the checkpoint that
+ * counts it; the next batch is read from the source while that one is written, so the two databases work
+ * side by side instead of in turn.
+ */
+export async function copyRows(copy: RowCopy): Promise<void> {
+  const tables = await tablesOf(copy.snapshot, copy.sourceDialect);
+  const resumeAt = copy.checkpoint.progress.table;
+  const first = resumeAt === null ? 0 : tables.findIndex((table) => table.name === resumeAt);
+  if (first === -1) {
+    throw moveRefused(`the move stopped while copying ${resumeAt}, a table the source does not have now`);
+  }
+  for (const table of tables.slice(first)) {
+    await copyTable(copy, table);
+    copy.onProgress({
+      kind: 'table',
+      table: table.name,
+      rows: copy.checkpoint.progress.rows[table.name] ?? 0,
+    });
+  }
+}
+
+async function copyTable(copy: RowCopy, table: CopyTable): Promise<void> {
+  const { checkpoint } = copy;
+  const resumed = checkpoint.progress.table === table.name ? checkpoint.progress.after : null;
+  const total = await countRows(copy.snapshot, table.name);
+  const batches = readBatches(copy.snapshot, table, resumed === null ? {} : { after: resumed });
+  let reportedAt = Date.now();
+  let pending = batches.next();
+  try {
+    for (;;) {
+      const read = await pending;
+      if (read.done === true) return;
+      pending = batches.next();
+      const progress = await insertBatch(copy, table, read.value);
+      if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
+        reportedAt = Date.now();
+        copy.onProgress({ kind: 'rows', table: table.name, done: progress.rows[table.name] ?? 0, total });
+      }
+    }
+  } finally {
+    // A read still under way when an insert failed ends before the snapshot's transaction does.
+    await pending.catch(() => undefined);
+  }
+}
+
+/** Inserts one batch and its checkpoint in one transaction of the target, and returns that checkpoint. */
+async function insertBatch(copy: RowCopy, table: CopyTable, batch: Row[]): Promise<MoveProgress> {
+  const last = batch.at(-1);
+  const { checkpoint, rewrite } = copy;
+  if (last === undefined) return checkpoint.progress;
+  const rows = rewrite === null ? batch : batch.map((row) => rewriteRow(table.name, row, rewrite));
+  const before = checkpoint.progress;
+  const progress: MoveProgress = {
+    ...before,
+    table: table.name,
+    after: Object.fromEntries(table.key.map((column) => [column, last[column] ?? null])),
+    rows: { ...before.rows, [table.name]: (before.rows[table.name] ?? 0) + batch.length },
+  };
+  await copy.target.transaction().execute(async (trx) => {
+    await insertRows(trx, copy.targetDialect, table.name, rows);
+    await checkpoint.write(progress, trx);
+  });
+  checkpoint.settle(progress);
+  return progress;
+}
