@@ -36,7 +36,16 @@ export type CairnErrorCode =
   | 'EXPERIMENT_ARCHIVED'
   | 'PIPELINE_NOT_FOUND'
   | 'PIPELINE_NOT_EMPTY'
-  | 'PIPELINE_VERSION_IN_USE';
+  | 'PIPELINE_VERSION_IN_USE'
+  | 'BACKUP_INVALID'
+  | 'RESTORE_TARGET_NOT_EMPTY'
+  | 'STORAGE_MOVE_REFUSED'
+  | 'STORAGE_MOVE_FAILED'
+  | 'UPGRADE_INVALID'
+  | 'UPGRADE_IN_PROGRESS'
+  | 'UPGRADE_REFUSED'
+  | 'UPGRADE_FAILED'
+  | 'UPGRADE_NOT_FOUND';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import type { MaintenanceWatch } from '../lifecycle/maintenance/maintenance-watch.ts';
 import type { StoreDialect } from '../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../store/tables.ts';
 
@@ -27,4 +28,9 @@ export interface ApiDeps {
   readonly artifactStore: ArtifactStore;
   readonly version: string;
   readonly schemaVersion: number;
+  /**
+   * The maintenance mode, shared with the process's worker and ticker; absent, the server watches it on
+   * its own. Writes are refused while it is not serving.
+   */
+  readonly maintenance?: MaintenanceWatch;
 }

@@ -54,6 +54,7 @@ const STATUS_OF: Partial<Record<CairnErrorCode, GrpcStatus>> = {
   PIPELINE_NOT_FOUND: GRPC.NOT_FOUND,
   PIPELINE_NOT_EMPTY: GRPC.FAILED_PRECONDITION,
   PIPELINE_VERSION_IN_USE: GRPC.FAILED_PRECONDITION,
+  UPGRADE_NOT_FOUND: GRPC.NOT_FOUND,
 };
 
 /** The status an error is answered with: the client's mistakes are 4xx, everything else is ours. */

@@ -15,6 +15,8 @@ import type {
 } from '../engine/executor/task-executor.ts';
 import { Worker, type WorkerOptions } from '../engine/worker/worker.ts';
 import { CairnError, errorMessage } from '../errors.ts';
+import { maintenanceNotice } from '../lifecycle/maintenance/maintenance-notice.ts';
+import { MaintenanceWatch } from '../lifecycle/maintenance/maintenance-watch.ts';
 import type { DatabaseHandle } from '../store/open-database.ts';
 import { openStore } from '../store/open-store.ts';
 import type { CairnDatabase } from '../store/tables.ts';
@@ -185,7 +187,18 @@ export interface TaskWorker {
   readonly workDir: string;
 }
 
-/** A worker on the given stores, started, reporting to `output` as `label`. */
+/** The maintenance mode as this process sees it, each change of it reported to `output` as `label`. */
+export function watchMaintenance(handle: DatabaseHandle, output: Output, label: string): MaintenanceWatch {
+  return new MaintenanceWatch(handle.db, handle.dialect, {
+    onChange: (maintenance) =>
+      output.out(`${new Date().toISOString()} ${label}: ${maintenanceNotice(maintenance)}`),
+  });
+}
+
+/**
+ * A worker on the given stores, started, reporting to `output` as `label`. It obeys `maintenance`, or,
+ * when the process has no watch of its own, one it makes.
+ */
 export function startTaskWorker(
   config: CairnConfig,
   handle: DatabaseHandle,
@@ -193,6 +206,7 @@ export function startTaskWorker(
   options: WorkerCommandOptions,
   output: Output,
   label: string,
+  maintenance: MaintenanceWatch = watchMaintenance(handle, output, label),
 ): TaskWorker {
   const executor = new ReportingExecutor(new LocalExecutor(), output, options.quiet === true);
   const workDir = path.resolve(options.workDir ?? path.join(config.home.value, 'work'));
@@ -210,6 +224,7 @@ export function startTaskWorker(
     concurrency: options.concurrency,
     pollMs: options.pollMs,
     onError: (error) => output.err(`${new Date().toISOString()} ${label}: error: ${errorMessage(error)}`),
+    maintenance,
   };
   const worker =
     options.name === undefined

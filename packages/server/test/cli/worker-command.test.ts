@@ -82,7 +82,7 @@ describe('cairn worker', () => {
     assert.match(help.out, /the number of CPUs, \d+/);
     assert.match(help.out, /SIGINT or SIGTERM/);
     assert.match(help.out, /second\s+signal kills the running tasks/);
-    assert.match(help.out, /cairn admin migrate/);
+    assert.match(help.out, /cairn admin upgrade/);
   });
 
   test('bad option values exit 2 and say what was expected', async () => {
@@ -98,7 +98,7 @@ describe('cairn worker', () => {
     try {
       const result = await cli('worker', '--home', home);
       assert.equal(result.code, 1);
-      assert.match(result.err, /schema is at version 0 .* run 'cairn admin migrate'/);
+      assert.match(result.err, /schema is at version 0 .* run 'cairn admin upgrade'/);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -12,8 +12,7 @@ import type { Kysely } from 'kysely';
 import Type from 'typebox';
 import { getExperiment } from '../../catalog/experiments.ts';
 import { checkName } from '../../catalog/names.ts';
-import { experimentForRun } from '../../catalog/run-experiment.ts';
-import { databaseNow } from '../../engine/leases/database-now.ts';
+import { experimentForRunNow } from '../../catalog/run-experiment.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { createRecurringRun } from '../../engine/recurring/create-recurring-run.ts';
 import {
@@ -137,8 +136,8 @@ async function createFromWire(
   const maxConcurrency = parseMaxConcurrency(body.max_concurrency);
   const source = await resolveRunSource(db, body, 'a recurring run');
   const wanted = body.experiment_id || undefined;
-  const experimentId = await inWriteTransaction(db, dialect, async (trx) =>
-    experimentForRun(trx, dialect, wanted, await databaseNow(trx, dialect), 'recurring run'),
+  const { experimentId } = await inWriteTransaction(db, dialect, (trx) =>
+    experimentForRunNow(trx, dialect, wanted, 'recurring run'),
   );
   const root = body.runtime_config?.pipeline_root;
   return createRecurringRun(db, dialect, {

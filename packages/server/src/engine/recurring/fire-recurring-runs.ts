@@ -147,5 +147,6 @@ async function fireSlot(
     const runId = await insertFailedRun(trx, failed, error.message, now, schedule);
     return { recurringRunId: row.id, slot, runId, error: error.message };
   }
-  return { recurringRunId: row.id, slot, runId: await insertRun(trx, dialect, prepared, now, schedule) };
+  const inserted = await insertRun(trx, dialect, prepared, now, schedule);
+  return { recurringRunId: row.id, slot, runId: inserted.row.id };
 }

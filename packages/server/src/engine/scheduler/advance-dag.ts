@@ -56,11 +56,16 @@ const FAILED_STATES: readonly string[] = [TASK_STATE.FAILED, TASK_STATE.CANCELED
  * Starts every task of a DAG instance whose upstream tasks are final, and ends the DAG when all of its
  * tasks are final. Returns the DAG row as it now stands; the caller decides whether to go on upward.
  * Everything happens in the caller's transaction, so a crash leaves either the whole pass or none of it.
+ * The DAG's task rows are read, unless the caller passes them as they stand.
  */
-export async function advanceDag(ctx: SchedulerContext, dagRow: TaskRow): Promise<TaskRow> {
+export async function advanceDag(
+  ctx: SchedulerContext,
+  dagRow: TaskRow,
+  children?: readonly TaskRow[],
+): Promise<TaskRow> {
   if (isFinal(dagRow)) return dagRow;
   const dag = dagOfRow(ctx.pipeline.plan, dagRow.path, dagRow.kind);
-  const rows = new Map((await childrenOf(ctx.trx, dagRow.id)).map((row) => [row.name, row]));
+  const rows = new Map((children ?? (await childrenOf(ctx.trx, dagRow.id))).map((row) => [row.name, row]));
   const dagInputs = parseValues(dagRow.inputs);
   // A task that ends as soon as it starts (skipped, importer, empty loop) may unblock others at once.
   for (let progressed = !ctx.canceling; progressed; ) {
@@ -87,6 +92,11 @@ export async function advanceDag(ctx: SchedulerContext, dagRow: TaskRow): Promis
   }
   if (dag.tasks.some((task) => !isFinal(rows.get(task.key) ?? { state: TASK_STATE.PENDING }))) return dagRow;
   return finishDag(ctx, dagRow, dag, rows);
+}
+
+/** Advances a DAG row this pass has just inserted: it has no tasks yet, so none are read. */
+export function startDag(ctx: SchedulerContext, dagRow: TaskRow): Promise<TaskRow> {
+  return advanceDag(ctx, dagRow, []);
 }
 
 interface Siblings {
@@ -177,7 +187,7 @@ async function startTask(
         state: TASK_STATE.RUNNING,
         inputs,
       });
-      return advanceDag(ctx, row);
+      return startDag(ctx, row);
     }
   }
 }
@@ -392,7 +402,7 @@ async function startIterations(
       inputs: values,
       now: ctx.now,
     });
-    const advanced = await advanceDag(ctx, iteration);
+    const advanced = await startDag(ctx, iteration);
     if (!isFinal(advanced)) running++;
   }
   return { started, running };

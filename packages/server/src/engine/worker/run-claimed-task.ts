@@ -3,6 +3,7 @@ import type { ExecutorTaskPlan } from '@cairn/spec';
 import { errorMessage } from '../../errors.ts';
 import type { ExecutionResult } from '../executor/task-executor.ts';
 import { completeTask } from '../leases/complete-task.ts';
+import { handBackTask } from '../leases/hand-back-task.ts';
 import { heartbeat } from '../leases/heartbeat.ts';
 import { releaseTask } from '../leases/release-task.ts';
 import type { ClaimedTask } from '../leases/take-claims.ts';
@@ -17,12 +18,25 @@ import { cacheHitFor, taskFingerprint } from './task-cache.ts';
 import type { WorkerResources } from './worker-resources.ts';
 
 /**
+ * Why a worker stops a task it is running, given as the reason of the `interrupt` signal. `yield`: give
+ * the task back to the queue without using up an attempt (maintenance stops work for an upgrade).
+ * `abandon`: write nothing more, as if the worker had died (the database now belongs to a newer Cairn);
+ * the lease lapses, and a worker of that release takes the task over.
+ */
+export type Interruption = 'yield' | 'abandon';
+
+/**
  * Runs one claimed task to its end: serves it from the cache when an earlier identical execution's
  * outputs are still whole, otherwise executes it while heartbeating the lease; then records the outcome
  * and its consequences for the run in one fenced transaction. A worker that loses its lease stops the
- * task and records nothing: whoever holds the lease now owns the outcome.
+ * task and records nothing: whoever holds the lease now owns the outcome. Aborting `interrupt` stops the
+ * task as its reason (an `Interruption`) says.
  */
-export async function runClaimedTask(resources: WorkerResources, claimed: ClaimedTask): Promise<void> {
+export async function runClaimedTask(
+  resources: WorkerResources,
+  claimed: ClaimedTask,
+  interrupt: AbortSignal,
+): Promise<void> {
   const { db, dialect } = resources;
   const lease = { taskId: claimed.id, token: claimed.lease_token };
   const stop = new AbortController();
@@ -39,6 +53,17 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
     },
     Math.max(100, Math.floor(resources.leaseMs / 3)),
   );
+  const interrupted = (): void => {
+    if (interrupt.reason === 'yield') {
+      stop.abort('yielded');
+      return;
+    }
+    // Not even a heartbeat more: the lease is to lapse.
+    clearInterval(beat);
+    stop.abort('lost');
+  };
+  if (interrupt.aborted) interrupted();
+  else interrupt.addEventListener('abort', interrupted, { once: true });
   let prepared: PreparedTask | undefined;
   let fingerprint: string | undefined;
   let result: ExecutionResult;
@@ -64,6 +89,7 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
       signal: stop.signal,
     });
   } catch (error) {
+    if (stop.signal.reason === 'lost') return;
     const completion = { ...lease, state: TASK_STATE.FAILED, error: errorMessage(error) };
     await persistently(() =>
       completeTask(db, dialect, completion, failed(dialect, claimed, prepared, undefined)),
@@ -71,8 +97,14 @@ export async function runClaimedTask(resources: WorkerResources, claimed: Claime
     return;
   } finally {
     clearInterval(beat);
+    interrupt.removeEventListener('abort', interrupted);
   }
   if (stop.signal.reason === 'lost') return;
+  // Only a task the stop did end goes back; one that finished first has its outcome recorded.
+  if (stop.signal.reason === 'yielded' && result.canceled) {
+    await persistently(() => handBackTask(db, dialect, lease));
+    return;
+  }
   if (stop.signal.reason === 'canceled') {
     const completion = { ...lease, state: TASK_STATE.CANCELED, error: 'the run was terminated' };
     const writes = failed(dialect, claimed, prepared, result, EXECUTION_STATE.CANCELED);

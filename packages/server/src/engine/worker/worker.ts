@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../../errors.ts';
+import { MaintenanceWatch } from '../../lifecycle/maintenance/maintenance-watch.ts';
 import { claimExhaustedLeases } from '../leases/claim-exhausted-leases.ts';
 import { claimTasks } from '../leases/claim-tasks.ts';
 import { completeTask } from '../leases/complete-task.ts';
@@ -9,7 +10,7 @@ import { TASK_STATE } from '../leases/task-states.ts';
 import { propagate } from '../scheduler/propagate.ts';
 import { schedulerContext } from '../scheduler/scheduler-context.ts';
 import { taskById } from '../scheduler/task-rows.ts';
-import { runClaimedTask } from './run-claimed-task.ts';
+import { type Interruption, runClaimedTask } from './run-claimed-task.ts';
 import type { WorkerResources } from './worker-resources.ts';
 
 export interface WorkerOptions {
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   readonly pollMs: number;
   /** Reported to the operator when something in the loop itself fails; tasks record their own errors. */
   readonly onError?: (error: unknown) => void;
+  /** The maintenance mode, shared with the rest of the process; absent, the worker watches it on its own. */
+  readonly maintenance?: MaintenanceWatch;
 }
 
 /**
@@ -32,12 +35,19 @@ const ABANDONED_CHECK_MS = 1000;
  * Claims ready tasks and runs them, up to its concurrency, until stopped. Any number of workers, in one
  * process or many, can share a database: the leases decide who runs what. It also ends tasks whose last
  * attempt's worker vanished (an expired lease with no attempts left), so no run waits forever.
+ *
+ * It obeys the maintenance mode, read before each look for work: while draining it claims nothing and
+ * lets its running tasks finish; while stopping it also stops them and gives them back; on a database a
+ * newer Cairn upgraded it stops them and writes nothing more.
  */
 export class Worker {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #resources: WorkerResources;
   readonly #options: WorkerOptions;
   readonly #running = new Set<Promise<void>>();
+  readonly #maintenance: MaintenanceWatch;
+  /** Aborted, with an `Interruption`, to stop the running tasks; replaced once work may resume. */
+  #interrupt = new AbortController();
   #stopping = false;
   #loop: Promise<void> | undefined;
   #abandonedCheckedAt = Number.NEGATIVE_INFINITY;
@@ -45,6 +55,7 @@ export class Worker {
   constructor(resources: WorkerResources, options: WorkerOptions) {
     this.#resources = resources;
     this.#options = options;
+    this.#maintenance = options.maintenance ?? new MaintenanceWatch(resources.db, resources.dialect);
   }
 
   start(): void {
@@ -62,9 +73,8 @@ export class Worker {
     while (!this.#stopping) {
       let claimedAny = false;
       try {
-        await this.#endAbandonedTasks();
         const free = this.#options.concurrency - this.#running.size;
-        if (free > 0) {
+        if ((await this.#mayWork()) && free > 0) {
           const claimed = await claimTasks(this.#resources.db, this.#resources.dialect, {
             owner: this.owner,
             limit: free,
@@ -72,8 +82,8 @@ export class Worker {
           });
           claimedAny = claimed.length > 0;
           for (const task of claimed) {
-            const running = runClaimedTask(this.#resources, task).catch((error: unknown) =>
-              this.#report(error),
+            const running = runClaimedTask(this.#resources, task, this.#interrupt.signal).catch(
+              (error: unknown) => this.#report(error),
             );
             this.#running.add(running);
             void running.finally(() => this.#running.delete(running));
@@ -86,6 +96,22 @@ export class Worker {
         await Promise.race([sleep(this.#options.pollMs), ...this.#running]);
       }
     }
+  }
+
+  /**
+   * Whether to look for work now. Out of service, it stops the running tasks when the mode says to; they
+   * were all claimed while serving, so all of them listen to the same signal.
+   */
+  async #mayWork(): Promise<boolean> {
+    const maintenance = await this.#maintenance.current();
+    if (maintenance.mode === 'serving') {
+      if (this.#interrupt.signal.aborted) this.#interrupt = new AbortController();
+      await this.#endAbandonedTasks();
+      return true;
+    }
+    if (!maintenance.writable) this.#interrupt.abort('abandon' satisfies Interruption);
+    else if (maintenance.mode === 'stopping') this.#interrupt.abort('yield' satisfies Interruption);
+    return false;
   }
 
   async #endAbandonedTasks(): Promise<void> {
