@@ -38,7 +38,7 @@ describe('cairn CLI', () => {
       new RegExp(`version 0; this code's is ${LATEST_SCHEMA_VERSION}: not up to date`),
     );
     assert.match(before.out, /pending +0001-create-pipelines, /);
-    assert.match(before.out, /next: run 'cairn admin migrate'/);
+    assert.match(before.out, /next: run 'cairn admin upgrade'/);
 
     const migrate = await cli('admin', 'migrate', '--home', home);
     assert.equal(migrate.code, 0, migrate.err);

@@ -3,6 +3,7 @@ import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
 import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
 import type { CairnConfig } from '../../config/resolve-config.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
+import { describeUse, storedUses } from '../../lifecycle/releases/compatibility.ts';
 import { connectDatabase } from '../../store/connect-database.ts';
 import { describeDatabase } from '../../store/database-url.ts';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
@@ -27,6 +28,8 @@ interface StatusReport {
     interrupted?: string[];
   };
   artifacts: { location: string; source: string; reachable: boolean };
+  /** What the stored pipelines use, against the release manifest's compatibility matrix. */
+  compatibility?: { use: string; count: number; accepted_by: readonly string[]; this_release: boolean }[];
   /** Each problem that makes the exit status non-zero. */
   problems: string[];
   /** What the operator should do next, if anything. */
@@ -56,14 +59,32 @@ async function schemaReport(config: CairnConfig, report: StatusReport): Promise<
       interrupted: status.interrupted.map((row) => `${row.name} (${row.state})`),
     });
     const blocking = incompatibility(status);
+    if (!blocking) await compatibilityReport(handle, report);
     if (blocking) report.problems.push(blocking.message);
     else if (status.interrupted.length > 0 || status.pending.length > 0) {
-      report.advice.push("run 'cairn admin migrate' to bring the schema up to date");
+      report.advice.push("run 'cairn admin upgrade' to bring the schema up to date");
     }
   } catch (error) {
     report.problems.push(`cannot read the schema history: ${errorMessage(error)}`);
   } finally {
     await handle.close();
+  }
+}
+
+/** Stored pipelines this release cannot run are a problem: they fail when they next run. */
+async function compatibilityReport(
+  handle: Awaited<ReturnType<typeof connectDatabase>>,
+  report: StatusReport,
+): Promise<void> {
+  const uses = await storedUses(handle.db, handle.dialect);
+  report.compatibility = uses.map((use) => ({
+    use: use.kind === 'schemaVersion' ? `schemaVersion ${use.value}` : `SDK ${use.value}`,
+    count: use.count,
+    accepted_by: use.acceptedBy,
+    this_release: use.acceptedBy.includes(CAIRN_VERSION),
+  }));
+  for (const use of uses.filter((candidate) => !candidate.acceptedBy.includes(CAIRN_VERSION))) {
+    report.problems.push(`Cairn ${CAIRN_VERSION} cannot run stored pipelines: ${describeUse(use)}`);
   }
 }
 
@@ -129,6 +150,13 @@ function printText(report: StatusReport, output: Output): void {
     );
   } else {
     output.out('  unreachable');
+  }
+  for (const use of report.compatibility ?? []) {
+    const by =
+      use.accepted_by.length === 0 ? 'no release' : `${use.accepted_by[0]} to ${use.accepted_by.at(-1)}`;
+    output.out(
+      `  pipelines      ${use.count} use ${use.use}: run by ${by}${use.this_release ? '' : ' (NOT this release)'}`,
+    );
   }
   output.out(
     `artifact store   ${artifacts.location}  (artifacts from ${artifacts.source})${artifacts.reachable ? '' : '  unreachable'}`,
