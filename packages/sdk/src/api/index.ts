@@ -105,3 +105,4 @@ export {
   RuntimeConfig,
   RuntimeStatus,
 } from './models/runs.ts';
+export { ListUpgradesQuery, ListUpgradesResponse, UpgradePlan, UpgradeStep } from './models/upgrades.ts';

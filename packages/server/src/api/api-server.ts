@@ -3,9 +3,11 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError } from 'fastify';
 import { errorMessage } from '../errors.ts';
+import { MaintenanceWatch } from '../lifecycle/maintenance/maintenance-watch.ts';
 import type { ApiApp, ApiDeps } from './api-app.ts';
 import { GRPC, type GrpcStatus, statusOf } from './api-errors.ts';
 import { refuseNulCharacters } from './nul-characters.ts';
+import { refuseWritesInMaintenance } from './refuse-writes-in-maintenance.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthzRoutes } from './routes/healthz.ts';
@@ -16,6 +18,7 @@ import { pipelineRoutes } from './routes/pipelines.ts';
 import { recurringRunRoutes } from './routes/recurring-runs.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskLogRoutes } from './routes/task-logs.ts';
+import { upgradeRoutes } from './routes/upgrades.ts';
 import { schemaValidators } from './schema-validators.ts';
 import { describeValidationError } from './validation-message.ts';
 
@@ -66,9 +69,11 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   await app.register(fastifyMultipart, {
     limits: { fileSize: options.bodyLimitBytes, files: 2, fields: 10, parts: 12 },
   });
+  const maintenance = deps.maintenance ?? new MaintenanceWatch(deps.db, deps.dialect);
+  app.addHook('onRequest', refuseWritesInMaintenance(maintenance));
   app.addHook('preValidation', refuseNulCharacters);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
-  healthzRoutes(app, deps);
+  healthzRoutes(app, deps, maintenance);
   experimentRoutes(app, deps);
   pipelineRoutes(app, deps, options.bodyLimitBytes);
   pipelineUploadRoutes(app, deps);
@@ -78,6 +83,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions): 
   taskLogRoutes(app, deps);
   artifactRoutes(app, deps);
   lineageRoutes(app, deps);
+  upgradeRoutes(app, deps);
   return app;
 }
 

@@ -112,7 +112,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       await rejectsWith(
         openStore(database.location),
         'SCHEMA_NOT_CURRENT',
-        'cairn admin migrate',
+        'cairn admin upgrade',
         `version ${LATEST}`,
       );
       await migrator.migrateTo(3);

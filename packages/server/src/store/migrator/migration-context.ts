@@ -58,6 +58,23 @@ export class MigrationContext {
     }
   }
 
+  /**
+   * Planner statistics on an expression of a table's columns, gathered at once, where the dialect keeps
+   * them (see `expressionStatistics`); elsewhere nothing. `if not exists` makes the step repeatable.
+   */
+  async createExpressionStatistics(name: string, table: string, expression: string): Promise<void> {
+    if (!this.dialect.capabilities.expressionStatistics) return;
+    await sql`create statistics if not exists ${sql.id(name)} on (${sql.raw(expression)}) from ${sql.table(table)}`.execute(
+      this.db,
+    );
+    await sql`analyze ${sql.table(table)}`.execute(this.db);
+  }
+
+  async dropExpressionStatistics(name: string): Promise<void> {
+    if (!this.dialect.capabilities.expressionStatistics) return;
+    await sql`drop statistics if exists ${sql.id(name)}`.execute(this.db);
+  }
+
   async dropIndex(index: string, table: string): Promise<void> {
     if (await this.#needed(async () => !(await this.dialect.indexExists(this.db, table, index)))) {
       const builder = this.db.schema.dropIndex(index);

@@ -7,6 +7,11 @@ import type { MigrationContext } from './migration-context.ts';
 export interface MigrationSteps {
   up(m: MigrationContext): Promise<void>;
   down(m: MigrationContext): Promise<void>;
+  /**
+   * Why `down` cannot give back what `up` changed (data it dropped or rewrote), for a migration that
+   * must not be reverted; `cairn admin downgrade` refuses to cross it and says this. Undefined: reversible.
+   */
+  readonly irreversible?: string;
 }
 
 /** A frozen schema change. Once released its file is never edited: the checksum would refuse it. */
@@ -45,5 +50,6 @@ export function defineMigration(moduleUrl: string, steps: MigrationSteps): Migra
     checksum: createHash('sha256').update(source).digest('hex'),
     up: steps.up,
     down: steps.down,
+    ...(steps.irreversible === undefined ? {} : { irreversible: steps.irreversible }),
   };
 }

@@ -103,7 +103,7 @@ export function assertSchemaCurrent(status: SchemaStatus): void {
     throw new CairnError(
       'SCHEMA_NOT_CURRENT',
       `the database's schema is at version ${status.databaseSchemaVersion} and this Cairn ${status.codeVersion} ` +
-        `needs version ${status.codeSchemaVersion}; run 'cairn admin migrate' to apply ` +
+        `needs version ${status.codeSchemaVersion}; run 'cairn admin upgrade' (or start with --auto-upgrade) to apply ` +
         `${status.pending.length} pending migration(s): ${status.pending.map((m) => m.name).join(', ')}`,
     );
   }

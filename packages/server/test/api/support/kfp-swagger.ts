@@ -48,7 +48,7 @@ const UUID_FOR_INT64: Readonly<Record<string, readonly string[]>> = {
  * `additionalProperties` open, but a field KFP does not define is most likely a misspelled one.
  */
 const CAIRN_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
-  v2beta1GetHealthzResponse: ['version', 'schema_version'],
+  v2beta1GetHealthzResponse: ['version', 'schema_version', 'maintenance_mode', 'maintenance_message'],
 };
 
 export interface KfpSwagger {

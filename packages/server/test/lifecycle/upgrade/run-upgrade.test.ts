@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
+import type { CairnError } from '../../../src/errors.ts';
+import { readMaintenance } from '../../../src/lifecycle/maintenance/maintenance-state.ts';
+import { PLANS_TABLE } from '../../../src/lifecycle/upgrade/plan-tables.ts';
+import {
+  PLAN_STALE_MS,
+  previewUpgrade,
+  runUpgrade,
+  type UpgradeRequest,
+} from '../../../src/lifecycle/upgrade/run-upgrade.ts';
+import { PlanStore } from '../../../src/lifecycle/upgrade/upgrade-plan.ts';
+import { connectDatabase } from '../../../src/store/connect-database.ts';
+import type { AnyDb } from '../../../src/store/dialects/store-dialect.ts';
+import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
+import { Migrator } from '../../../src/store/migrator/migrator.ts';
+import type { DatabaseHandle } from '../../../src/store/open-database.ts';
+import { assertSampleRows, SAMPLE_ROWS } from '../../support/sample-rows.ts';
+import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
+import { readFixture, readReleases, restoreFixture } from '../release-fixtures.ts';
+
+const releases = readReleases();
+
+/**
+ * The first release's sample rows are all still there as written. lifecycle_audit gains the plan's own
+ * records (its backup, its verify), so there the sample row is looked up alone.
+ */
+async function assertReleaseRows(db: AnyDb): Promise<void> {
+  for (let version = 1; version <= 6; version++) await assertSampleRows(db, version);
+  for (const row of SAMPLE_ROWS[7]?.lifecycle_audit ?? []) {
+    const stored = await db
+      .selectFrom('lifecycle_audit')
+      .selectAll()
+      .where('id', '=', row.id)
+      .executeTakeFirst();
+    assert.deepEqual({ ...stored }, row);
+  }
+}
+const release = (version: string) => {
+  const found = releases.find((candidate) => candidate.version === version);
+  if (!found) throw new Error(`no release ${version}`);
+  return found;
+};
+
+for (const { dialect, skip } of await dialectTargets()) {
+  describe(`cairn admin upgrade / downgrade on ${dialect}`, { skip }, () => {
+    let scratch: string;
+    before(() => {
+      scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-upgrade-'));
+    });
+    after(() => rmSync(scratch, { recursive: true, force: true }));
+
+    /** A database holding a release's fixture, with its objects in a store of its own. */
+    async function fromRelease(version: string) {
+      const { dir, manifest } = readFixture(release(version));
+      const database: TestDatabase = await createTestDatabase(dialect);
+      restoreFixture(dir, manifest, database);
+      const root = mkdtempSync(path.join(scratch, 'artifacts-'));
+      cpSync(path.join(dir, 'artifacts'), root, { recursive: true });
+      const handle: DatabaseHandle = await connectDatabase(database.location);
+      const store = new FsArtifactStore(root);
+      return {
+        deps: { db: handle.db, dialect: handle.dialect, store },
+        handle,
+        async close() {
+          await store.close();
+          await handle.close();
+          await database.drop();
+        },
+      };
+    }
+
+    function request(overrides: Partial<UpgradeRequest> = {}): UpgradeRequest {
+      return {
+        kind: 'upgrade',
+        backup: true,
+        backupDir: mkdtempSync(path.join(scratch, 'backups-')),
+        drainTimeoutMs: 2000,
+        pollMs: 50,
+        confirm: async () => true,
+        ...overrides,
+      };
+    }
+
+    test('upgrades the first release to the newest schema as a recorded plan, keeping every row', async () => {
+      const target = await fromRelease('0.1.0');
+      try {
+        const notes: string[] = [];
+        const plan = await runUpgrade(
+          target.deps,
+          request({
+            confirm: async (shown) => {
+              notes.push(...shown);
+              return true;
+            },
+          }),
+        );
+        assert.equal(plan.state, 'succeeded', plan.error ?? '');
+        assert.equal(plan.fromSchema, 7);
+        assert.equal(plan.toSchema, LATEST_SCHEMA_VERSION);
+        assert.deepEqual(
+          plan.steps.filter((step) => step.state !== 'done' && step.state !== 'skipped'),
+          [],
+          'every step ran',
+        );
+        assert.deepEqual(
+          [...new Set(plan.steps.map((step) => step.phase))],
+          ['preflight', 'backup', 'drain', 'migrate', 'verify', 'resume'],
+        );
+        assert.equal(plan.steps.filter((step) => step.phase === 'migrate').length, LATEST_SCHEMA_VERSION - 7);
+        assert.ok(plan.backup && existsSync(plan.backup), 'the backup archive is kept');
+        assert.ok(
+          notes.some((note) => note.startsWith('0.2.0')),
+          `the notes of the releases crossed are shown: ${notes}`,
+        );
+        const status = await new Migrator({ db: target.handle.db, dialect: target.handle.dialect }).status();
+        assert.equal(status.databaseSchemaVersion, LATEST_SCHEMA_VERSION);
+        await assertReleaseRows(target.handle.db);
+        assert.equal((await readMaintenance(target.handle.db, target.handle.dialect)).mode, 'serving');
+        // Nothing left to do: a second upgrade records an empty plan and succeeds.
+        const again = await runUpgrade(target.deps, request({ backup: false }));
+        assert.equal(again.state, 'succeeded');
+        assert.equal(again.steps.filter((step) => step.phase === 'migrate').length, 0);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('--to stops at that release, and downgrade goes back to an earlier one', async () => {
+      const target = await fromRelease('0.1.0');
+      try {
+        const migrator = new Migrator({ db: target.handle.db, dialect: target.handle.dialect });
+        const up = await runUpgrade(target.deps, request({ toRelease: '0.2.0', backup: false }));
+        assert.equal(up.state, 'succeeded', up.error ?? '');
+        assert.equal((await migrator.status()).databaseSchemaVersion, 8);
+        assert.equal(up.steps.find((step) => step.name === 'integrity')?.state, 'skipped');
+
+        await runUpgrade(target.deps, request({ backup: false }));
+        const down = await runUpgrade(target.deps, request({ kind: 'downgrade', toRelease: '0.3.0' }));
+        assert.equal(down.state, 'succeeded', down.error ?? '');
+        assert.equal((await migrator.status()).databaseSchemaVersion, release('0.3.0').schema_version);
+        await assertReleaseRows(target.handle.db);
+
+        await assert.rejects(
+          runUpgrade(target.deps, request({ kind: 'downgrade', toRelease: '0.9.9' })),
+          (error: CairnError) => error.code === 'UPGRADE_INVALID' && /no such release/.test(error.message),
+        );
+        await assert.rejects(
+          runUpgrade(target.deps, request({ toRelease: '0.1.0' })),
+          (error: CairnError) =>
+            error.code === 'UPGRADE_INVALID' && /cairn admin downgrade/.test(error.message),
+        );
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('a failed migration rolls back and leaves the old schema serving, with a report', async () => {
+      const target = await fromRelease('0.2.0');
+      try {
+        const db = target.handle.db;
+        // Migration 0009 makes (recurring_run_id, scheduled_at) unique: two runs on one slot make it fail.
+        const run = await db
+          .selectFrom('runs')
+          .selectAll()
+          .where('recurring_run_id', 'is not', null)
+          .executeTakeFirst();
+        assert.ok(run, 'the 0.2.0 fixture has a run fired by a recurring run');
+        await db
+          .insertInto('runs')
+          .values({ ...run, id: '0b6f2b8e-5d1a-4c36-9a57-1f0d1c0e00ff' })
+          .execute();
+        const plan = await runUpgrade(target.deps, request());
+        assert.equal(plan.state, 'rolled-back', plan.error ?? '');
+        assert.match(plan.error ?? '', /0009/);
+        assert.equal(plan.steps.find((step) => step.state === 'failed')?.phase, 'migrate');
+        assert.deepEqual(
+          plan.steps.filter((step) => step.phase === 'rollback').map((step) => step.state),
+          ['done', 'done'],
+        );
+        const status = await new Migrator({ db, dialect: target.handle.dialect }).status();
+        assert.equal(status.databaseSchemaVersion, 8);
+        assert.deepEqual(status.interrupted, []);
+        // Nothing was lost, the offending run included; without it the release's rows are as written.
+        await db
+          .deleteFrom('runs')
+          .where('id', '=', '0b6f2b8e-5d1a-4c36-9a57-1f0d1c0e00ff')
+          .executeTakeFirstOrThrow();
+        await assertReleaseRows(db);
+        assert.equal((await readMaintenance(db, target.handle.dialect)).mode, 'serving');
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('an interrupted plan is continued by the next attempt; a live one is refused', async () => {
+      const target = await fromRelease('0.3.0');
+      try {
+        const { db, dialect: storeDialect } = target.handle;
+        const first = await runUpgrade(target.deps, request({ toRelease: '0.3.0', backup: false }));
+        assert.equal(first.state, 'succeeded');
+        // A plan whose process is gone: recorded as running, its heartbeat long past, preflight done.
+        const plans = new PlanStore(db, storeDialect);
+        const preview = await previewUpgrade(target.deps, request({ backup: false }));
+        const crashed = await plans.create({
+          kind: 'upgrade',
+          fromRelease: '0.3.0',
+          toRelease: null,
+          fromSchema: preview.fromSchema,
+          toSchema: preview.toSchema,
+          cairnVersion: (await import('../../../src/version.ts')).CAIRN_VERSION,
+          options: { backup: false, backupDir: null, drainTimeoutMs: 1000 },
+          owner: 'gone:1',
+          steps: preview.steps,
+        });
+        await assert.rejects(
+          runUpgrade(target.deps, request({ backup: false })),
+          (error: CairnError) => error.code === 'UPGRADE_IN_PROGRESS' && /gone:1/.test(error.message),
+        );
+        await db
+          .updateTable(PLANS_TABLE)
+          .set({ heartbeat_at: Date.now() - PLAN_STALE_MS * 2 })
+          .where('id', '=', crashed.id)
+          .execute();
+        const resumed = await runUpgrade(target.deps, request({ backup: false }));
+        assert.equal(resumed.id, crashed.id, 'the same plan is continued');
+        assert.equal(resumed.state, 'succeeded', resumed.error ?? '');
+        assert.notEqual(resumed.owner, 'gone:1');
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('--dry-run shows the plan, the notes and the SQL, and writes nothing', async () => {
+      const target = await fromRelease('0.2.0');
+      try {
+        const preview = await previewUpgrade(target.deps, request());
+        assert.equal(preview.fromSchema, 8);
+        assert.equal(preview.toSchema, LATEST_SCHEMA_VERSION);
+        assert.ok(preview.sql.length === LATEST_SCHEMA_VERSION - 8);
+        assert.ok(preview.notes.some((note) => note.startsWith('0.3.0')));
+        assert.equal(await target.handle.dialect.tableExists(target.handle.db, PLANS_TABLE), false);
+        const status = await new Migrator({ db: target.handle.db, dialect: target.handle.dialect }).status();
+        assert.equal(status.databaseSchemaVersion, 8);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('notes not confirmed: nothing changes and the plan says why', async () => {
+      const target = await fromRelease('0.2.0');
+      try {
+        const plan = await runUpgrade(target.deps, request({ confirm: async () => false }));
+        assert.equal(plan.state, 'failed');
+        assert.match(plan.error ?? '', /not confirmed/);
+        const status = await new Migrator({ db: target.handle.db, dialect: target.handle.dialect }).status();
+        assert.equal(status.databaseSchemaVersion, 8);
+      } finally {
+        await target.close();
+      }
+    });
+  });
+}
