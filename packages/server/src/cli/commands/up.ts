@@ -7,6 +7,7 @@ import { describeDatabase } from '../../store/database-url.ts';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { CAIRN_VERSION } from '../../version.ts';
+import { configFrom } from '../config-options.ts';
 import type { CliContext, Output } from '../output.ts';
 import {
   addWorkerOptions,
@@ -16,7 +17,9 @@ import {
   startTaskWorker,
   type TaskWorker,
   type WorkerCommandOptions,
+  watchMaintenance,
 } from '../task-worker.ts';
+import { upgradeOnStart } from '../upgrade-on-start.ts';
 import { runExampleOnFirstStart } from '../welcome/example-run.ts';
 
 interface UpOptions extends WorkerCommandOptions {
@@ -26,6 +29,7 @@ interface UpOptions extends WorkerCommandOptions {
   maxBodyBytes: number;
   catchupCap: number;
   example?: string;
+  autoUpgrade: boolean;
 }
 
 /** KFP's API server listens on 8888. */
@@ -41,6 +45,7 @@ function port(value: string): number {
 }
 
 async function runUp(options: UpOptions, command: Command, output: Output): Promise<void> {
+  await upgradeOnStart(configFrom(command), output, { autoUpgrade: options.autoUpgrade });
   const { config, handle, store, stopRequested, close } = await openWorkingStores(
     command,
     output,
@@ -50,6 +55,8 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
   try {
     await checkArtifactStore(store);
     const db = handle.db as Kysely<CairnDatabase>;
+    // One watch for the API, the ticker and the embedded worker: the database is asked once for all.
+    const maintenance = watchMaintenance(handle, output, 'cairn up');
     const app = await buildApiServer(
       {
         db,
@@ -57,6 +64,7 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
         artifactStore: store,
         version: CAIRN_VERSION,
         schemaVersion: LATEST_SCHEMA_VERSION,
+        maintenance,
       },
       { bodyLimitBytes: options.maxBodyBytes },
     );
@@ -79,10 +87,13 @@ async function runUp(options: UpOptions, command: Command, output: Output): Prom
       },
       onError: (error) =>
         output.err(`${new Date().toISOString()} cairn up: recurring runs: ${errorMessage(error)}`),
+      maintenance,
     });
     const address = await app.listen({ host: options.host, port: options.port });
     ticker.start();
-    if (options.worker) worker = startTaskWorker(config, handle, store, options, output, 'cairn up');
+    if (options.worker) {
+      worker = startTaskWorker(config, handle, store, options, output, 'cairn up', maintenance);
+    }
     output.out(`Cairn ${CAIRN_VERSION} is up at ${address}`);
     output.out(`  API       ${address}/apis/v2beta1 (OpenAPI at ${address}${OPENAPI_PATH})`);
     output.out(`  database  ${describeDatabase(config.db.value)}`);
@@ -129,7 +140,8 @@ export function registerUp(program: Command, { output }: CliContext): void {
     .description(
       'Start Cairn: the REST API (KFP v2beta1), the recurring-run scheduler and an embedded worker, on the ' +
         'configured stores (by default the embedded ones: SQLite and a folder in the home directory).\n' +
-        "The database's schema must be current ('cairn admin migrate').\n" +
+        'A database whose schema is behind is upgraded first (backup, migrate, verify) when it is the embedded\n' +
+        "SQLite default or with --auto-upgrade; otherwise it is refused until 'cairn admin upgrade' runs.\n" +
         'SIGINT or SIGTERM: it stops taking requests and claiming tasks, lets running tasks finish and exits 0; ' +
         'a second signal stops the running tasks, which are resumed on the next start once their leases expire.',
     )
@@ -140,6 +152,11 @@ export function registerUp(program: Command, { output }: CliContext): void {
         .default(DEFAULT_PORT),
     )
     .option('--no-worker', 'run no embedded worker: tasks are left to `cairn worker` processes')
+    .option(
+      '--auto-upgrade',
+      'upgrade an external database whose schema is behind before serving (the embedded one always is)',
+      false,
+    )
     .addOption(
       new Option('--max-body-bytes <n>', 'the largest request body accepted, pipeline uploads included')
         .argParser(positiveInteger)
