@@ -9,6 +9,7 @@ import createLifecycleAudit from './0007-create-lifecycle-audit.ts';
 import addTaskLostAttempts from './0008-add-task-lost-attempts.ts';
 import uniqueRecurringRunSlot from './0009-unique-recurring-run-slot.ts';
 import addPipelineTags from './0010-add-pipeline-tags.ts';
+import indexRunsForLists from './0011-index-runs-for-lists.ts';
 
 /** Every migration Cairn knows, oldest first. Append only: released migrations are frozen. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addTaskLostAttempts,
   uniqueRecurringRunSlot,
   addPipelineTags,
+  indexRunsForLists,
 ];
 
 /** The schema version this code is written for. */
