@@ -6,45 +6,15 @@
 import { ListUpgradesQuery, ListUpgradesResponse, Status, UpgradePlan } from '@cairn/sdk/api';
 import Type from 'typebox';
 import { CairnError } from '../../errors.ts';
-import { type UpgradePlan as Plan, PlanStore } from '../../lifecycle/upgrade/upgrade-plan.ts';
+import { PlanStore } from '../../lifecycle/upgrade/upgrade-plan.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
 import { isUuid } from '../listing/parse-filter.ts';
+import { planToWire } from '../wire/upgrade-plan-wire.ts';
 
 const COLLECTION = '/apis/v2beta1/lifecycle/upgrades';
 const tags = ['LifecycleService'];
 const DEFAULT_PAGE_SIZE = 10;
 const errors = { default: Status };
-
-const time = (ms: number) => new Date(ms).toISOString();
-const upper = <T extends string>(value: string) => value.toUpperCase().replace('-', '_') as T;
-
-function planToWire(plan: Plan): UpgradePlan {
-  return {
-    plan_id: plan.id,
-    kind: upper(plan.kind),
-    state: upper(plan.state),
-    ...(plan.fromRelease === null ? {} : { from_release: plan.fromRelease }),
-    ...(plan.toRelease === null ? {} : { to_release: plan.toRelease }),
-    from_schema: plan.fromSchema,
-    to_schema: plan.toSchema,
-    cairn_version: plan.cairnVersion,
-    ...(plan.backup === null ? {} : { backup: plan.backup }),
-    ...(plan.error === null ? {} : { error: plan.error }),
-    owner: plan.owner,
-    heartbeat_at: time(plan.heartbeatAt),
-    created_at: time(plan.createdAt),
-    ...(plan.finishedAt === null ? {} : { finished_at: time(plan.finishedAt) }),
-    steps: plan.steps.map((step) => ({
-      seq: step.seq,
-      phase: upper(step.phase),
-      name: step.name,
-      state: upper(step.state),
-      ...(step.detail === null ? {} : { detail: step.detail }),
-      ...(step.startedAt === null ? {} : { started_at: time(step.startedAt) }),
-      ...(step.finishedAt === null ? {} : { finished_at: time(step.finishedAt) }),
-    })),
-  };
-}
 
 export function upgradeRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
   const plans = new PlanStore(db, dialect);

@@ -152,9 +152,9 @@ export function registerAdminBackup(admin: Command, { output }: CliContext): voi
   const backupCommand = admin
     .command('backup')
     .description(
-      'Write one archive (a tar file) of both stores: a manifest (Cairn and schema versions, row counts and\n' +
-        'SHA-256 of every table and object), the metadata as dialect-neutral rows, and the artifact store\n' +
-        'objects. The rows are one consistent snapshot, so a backup may be taken while runs are active: they\n' +
+      'Write one archive (a tar file) of both stores: a manifest (Cairn and schema versions, row counts and ' +
+        'SHA-256 of every table and object), the metadata as dialect-neutral rows, and the artifact store ' +
+        'objects. The rows are one consistent snapshot, so a backup may be taken while runs are active: they ' +
         'resume after a restore. Recorded in lifecycle_audit.',
     )
     .requiredOption('--out <file>', 'the archive to write')
@@ -169,8 +169,8 @@ export function registerAdminBackup(admin: Command, { output }: CliContext): voi
     .description(
       'Restore a backup into an empty database (any dialect) and an artifact store: migrate it to the\n' +
         "backup's schema, store the objects and load the rows (checking every size and SHA-256), then migrate\n" +
-        'to the newest schema this Cairn knows. Artifact URIs under the old store are rewritten to the new.\n' +
-        'A restore that stopped (killed, or a damaged archive) is resumed by running it again; a database\n' +
+        'to the newest schema this Cairn knows. Artifact URIs under the old store are rewritten to the new. ' +
+        'A restore that stopped (killed, or a damaged archive) is resumed by running it again; a database ' +
         'holding anything else is refused. Recorded in lifecycle_audit.',
     )
     .argument('<file>', 'the archive written by cairn admin backup')

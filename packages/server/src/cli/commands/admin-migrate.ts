@@ -93,8 +93,9 @@ export function registerAdminMigrate(admin: Command, { output }: CliContext): vo
   admin
     .command('migrate')
     .description(
-      'Apply the pending migrations (or migrate up or down to --to VERSION) under the migration lock.\n' +
-        'A migration a crash interrupted is finished first. Nothing runs at start-up by itself: this is the only way the schema changes.',
+      'Apply the pending migrations (or migrate up or down to --to VERSION) under the migration lock. ' +
+        'A migration a crash interrupted is finished first. This is the bare step, with no backup, drain or ' +
+        "rollback: a deployment in use is upgraded with 'cairn admin upgrade'.",
     )
     .option(
       '--to <version>',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError } from 'commander';
+import { planToWire } from '../../api/wire/upgrade-plan-wire.ts';
 import { CairnError } from '../../errors.ts';
 import {
   type PlanPreview,
@@ -174,8 +175,8 @@ export function registerAdminUpgrade(admin: Command, context: CliContext): void 
     admin
       .command('upgrade')
       .description(
-        'Upgrade the stores to the newest schema this Cairn knows, or to --to VERSION, as a recorded plan:\n' +
-          'preflight, backup, drain, migrate, verify, resume. A failure in migrate or verify rolls back; an\n' +
+        'Upgrade the stores to the newest schema this Cairn knows, or to --to VERSION, as a recorded plan: ' +
+          'preflight, backup, drain, migrate, verify, resume. A failure in migrate or verify rolls back; an ' +
           'interrupted plan is continued by the next `cairn admin upgrade`.',
       )
       .option('--to <version>', 'the release to upgrade to (default: this release)'),
@@ -195,7 +196,8 @@ export function registerAdminUpgrade(admin: Command, context: CliContext): void 
       const shown = options.all
         ? await plans.history(100)
         : [await plans.latest()].filter((plan) => plan !== undefined);
-      printData(context.output, options.output, options.all ? shown : (shown[0] ?? null), () => {
+      const wire = shown.map(planToWire);
+      printData(context.output, options.output, options.all ? wire : (wire[0] ?? null), () => {
         const lines: string[] = [];
         const collect = { ...context.output, out: (line: string) => lines.push(line) };
         if (shown.length === 0) lines.push('no upgrade has run on this database');
@@ -208,7 +210,7 @@ export function registerAdminUpgrade(admin: Command, context: CliContext): void 
     admin
       .command('downgrade')
       .description(
-        'Take the schema back to release --to VERSION with down migrations, after a backup; refused where a\n' +
+        'Take the schema back to release --to VERSION with down migrations, after a backup; refused where a ' +
           'migration between them is irreversible.',
       )
       .requiredOption('--to <version>', 'the release to go back to'),

@@ -47,7 +47,7 @@ export function registerCompile(program: Command, context: CliContext): void {
     .option('--format <format>', 'yaml or json (default: from the output file name, else yaml)')
     .addHelpText(
       'after',
-      '\nThe module is imported as Node runs it, so its function components see what they will see when run.\n' +
+      '\nThe module is imported as Node runs it, so its function components see what they will see when run. ' +
         'The compiled spec is validated before it is written; an invalid spec is not written.\n\n' +
         'Example:\n  cairn compile examples/train-evaluate-deploy.ts -o train-evaluate-deploy.yaml',
     )

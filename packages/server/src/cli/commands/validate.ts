@@ -101,7 +101,7 @@ export function registerValidate(program: Command, context: CliContext): void {
     .option('--strict', 'treat warnings (such as fields Cairn does not know) as errors')
     .addHelpText(
       'after',
-      '\nEach problem is printed with its path in the document, e.g. root.dag.tasks.train.componentRef.name.\n' +
+      '\nEach problem is printed with its path in the document, e.g. root.dag.tasks.train.componentRef.name. ' +
         'Exit status: 0 when every file is valid, 1 when any is not, 2 when the command line is wrong.',
     )
     .action(async (files: string[], options: { output: string; strict?: boolean }) => {

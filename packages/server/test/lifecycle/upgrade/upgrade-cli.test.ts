@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import type { UpgradePlan } from '@cairn/sdk/api';
 import { readMaintenance } from '../../../src/lifecycle/maintenance/maintenance-state.ts';
-import type { UpgradePlan } from '../../../src/lifecycle/upgrade/upgrade-plan.ts';
 import { cli } from '../../cli/support/cli-harness.ts';
 import { dialectTargets } from '../../support/test-databases.ts';
 import { CairnProcess } from './support/cairn-process.ts';
@@ -65,26 +65,26 @@ for (const { dialect, skip } of await dialectTargets()) {
         const plan = JSON.parse(status.out) as UpgradePlan;
         assert.deepEqual(
           {
-            id: plan.id,
+            id: plan.plan_id,
             kind: plan.kind,
             state: plan.state,
-            from: [plan.fromRelease, plan.fromSchema],
-            to: [plan.toRelease, plan.toSchema],
+            from: [plan.from_release, plan.from_schema],
+            to: [plan.to_release, plan.to_schema],
           },
           {
             id: started[1],
-            kind: 'upgrade',
-            state: 'succeeded',
+            kind: 'UPGRADE',
+            state: 'SUCCEEDED',
             from: [FROM.version, FROM.schema_version],
             to: [TO.version, TO.schema_version],
           },
         );
         assert.deepEqual(
           [...new Set(plan.steps.map((step) => step.phase))],
-          ['preflight', 'backup', 'drain', 'migrate', 'verify', 'resume'],
+          ['PREFLIGHT', 'BACKUP', 'DRAIN', 'MIGRATE', 'VERIFY', 'RESUME'],
         );
         assert.deepEqual(
-          plan.steps.filter((step) => step.state !== 'done' && step.state !== 'skipped'),
+          plan.steps.filter((step) => step.state !== 'DONE' && step.state !== 'SKIPPED'),
           [],
         );
         assert.ok(plan.backup && existsSync(plan.backup), `the backup ${plan.backup} is kept`);
@@ -95,8 +95,8 @@ for (const { dialect, skip } of await dialectTargets()) {
         assert.deepEqual(
           history.map((recorded) => [recorded.state, recorded.error?.match(/--yes/)?.[0] ?? null]),
           [
-            ['succeeded', null],
-            ['failed', '--yes'],
+            ['SUCCEEDED', null],
+            ['FAILED', '--yes'],
           ],
           'newest first: the upgrade, then the refused attempt and why',
         );
