@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { claimTasks } from '../../../src/engine/leases/claim-tasks.ts';
@@ -38,12 +42,15 @@ async function claimedBy(child: ReturnType<typeof runChild>): Promise<ChildClaim
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`concurrent claims on ${dialect}`, { skip }, () => {
     let leases: LeaseDatabase;
+    let scratch: string;
 
     before(async () => {
       leases = await createLeaseDatabase(dialect);
+      scratch = mkdtempSync(path.join(os.tmpdir(), 'cairn-claim-race-'));
     });
     after(async () => {
       await leases?.close();
+      rmSync(scratch, { recursive: true, force: true });
     });
     beforeEach(async () => {
       await leases.db.deleteFrom('tasks').execute();
@@ -55,17 +62,19 @@ for (const { dialect, skip } of await dialectTargets()) {
      * starting at the same instant, until the queue is empty.
      */
     async function race(options: { limit: number; leaseMs: number; states?: ('QUEUED' | 'RUNNING')[] }) {
-      const startAt = Date.now() + 1_500;
+      const startFile = path.join(scratch, randomUUID());
       const children = Array.from({ length: CLAIMERS }, (_, i) =>
         runChild({
           mode: 'claim-loop',
           url: leases.url,
           owner: `claimer-${i}`,
-          startAt,
+          startFile,
           idleMs: 10,
           ...options,
         }),
       );
+      await Promise.all(children.map((child) => child.waitFor((line) => line.ready === true)));
+      writeFileSync(startFile, '');
       const claimed = await Promise.all(children.map(claimedBy));
       for (const child of children) assert.equal(await child.exited, 0);
       return claimed.flat();
