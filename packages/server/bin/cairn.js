@@ -14,5 +14,9 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
+// Every start strips the types of a few hundred modules and compiles them; Node caches both on disk
+// (in the OS temp folder, or NODE_COMPILE_CACHE), which takes about half the start-up time away.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { runCli } = await import('../src/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2));
