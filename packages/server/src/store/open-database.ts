@@ -30,6 +30,7 @@ function kyselyDialect(location: DatabaseLocation): Dialect {
           // WAL lets readers continue while a writer commits; FULL sync because a committed run
           // state must survive a power cut, not just a process kill.
           database.exec('pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on;');
+          database.exec('pragma cache_size = -65536');
           return nodeSqliteDatabase(database);
         },
       });
