@@ -460,7 +460,8 @@ class PlanRun {
       await this.#refresh();
       throw outcome.error;
     }
-    // Steps a resumed migrator found already applied are done too.
+    // Steps a resumed migrator found already applied are done too; the others were recorded meanwhile.
+    await this.#refresh();
     for (const step of steps) {
       if (this.#find(step.seq).state !== 'done') {
         await this.#plans.finishStep(this.#plan.id, step.seq, 'done', 'already applied');

@@ -111,7 +111,13 @@ for (const { dialect, skip } of await dialectTargets()) {
           [...new Set(plan.steps.map((step) => step.phase))],
           ['preflight', 'backup', 'drain', 'migrate', 'verify', 'resume'],
         );
-        assert.equal(plan.steps.filter((step) => step.phase === 'migrate').length, LATEST_SCHEMA_VERSION - 7);
+        const migrated = plan.steps.filter((step) => step.phase === 'migrate');
+        assert.equal(migrated.length, LATEST_SCHEMA_VERSION - 7);
+        assert.deepEqual(
+          migrated.filter((step) => step.detail !== null || step.startedAt === null),
+          [],
+          'each migration is recorded as run by this plan, with its time, not as found already applied',
+        );
         assert.ok(plan.backup && existsSync(plan.backup), 'the backup archive is kept');
         assert.ok(
           notes.some((note) => note.startsWith('0.2.0')),
