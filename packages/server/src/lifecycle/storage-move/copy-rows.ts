@@ -1,9 +1,10 @@
-import type { AnyDb, DialectName, StoreDialect } from '../../store/dialects/store-dialect.ts';
+import type { DatabaseLocation } from '../../store/database-url.ts';
+import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { countRows } from '../backup/restore-target.ts';
 import { rewriteRow, type UriRewrite } from '../backup/uri-rewrite.ts';
-import { insertRows } from '../rows/batch-writer.ts';
 import { COPY_TABLES, type CopyTable } from '../rows/copy-tables.ts';
 import { readBatches } from '../rows/keyset-reader.ts';
+import { openRowLoader, type RowLoader } from '../rows/row-loader.ts';
 import type { Row } from '../rows/row-values.ts';
 import { moveRefused } from './move-errors.ts';
 import type { MoveCheckpoint, MoveProgress } from './move-marker.ts';
@@ -20,7 +21,8 @@ export interface RowCopy {
   readonly snapshot: AnyDb;
   readonly sourceDialect: StoreDialect;
   readonly target: AnyDb;
-  readonly targetDialect: DialectName;
+  /** Where `target` is: a loader may open a connection of its own there (see `rows/row-loader.ts`). */
+  readonly targetLocation: DatabaseLocation;
   readonly checkpoint: MoveCheckpoint;
   readonly rewrite: UriRewrite | null;
   readonly onProgress: (event: RowCopyEvent) => void;
@@ -36,8 +38,8 @@ export async function tablesOf(db: AnyDb, dialect: StoreDialect): Promise<CopyTa
 /**
  * Copies every table's rows, parents first, from where the checkpoint says the copy stopped. Each batch
  * read from the source is inserted into the target in one transaction together with the checkpoint that
- * counts it; the next batch is read from the source while that one is written, so the two databases work
- * side by side instead of in turn.
+ * counts it; the next batch is read from the source while the target works on that one, so the two
+ * databases work side by side instead of in turn.
  */
 export async function copyRows(copy: RowCopy): Promise<void> {
   const tables = await tablesOf(copy.snapshot, copy.sourceDialect);
@@ -46,29 +48,39 @@ export async function copyRows(copy: RowCopy): Promise<void> {
   if (first === -1) {
     throw moveRefused(`the move stopped while copying ${resumeAt}, a table the source does not have now`);
   }
-  for (const table of tables.slice(first)) {
-    await copyTable(copy, table);
-    copy.onProgress({
-      kind: 'table',
-      table: table.name,
-      rows: copy.checkpoint.progress.rows[table.name] ?? 0,
-    });
+  const loader = openRowLoader(copy.target, copy.targetLocation);
+  try {
+    for (const table of tables.slice(first)) {
+      await copyTable(copy, loader, table);
+      copy.onProgress({
+        kind: 'table',
+        table: table.name,
+        rows: copy.checkpoint.progress.rows[table.name] ?? 0,
+      });
+    }
+  } finally {
+    await loader.close();
   }
 }
 
-async function copyTable(copy: RowCopy, table: CopyTable): Promise<void> {
+async function copyTable(copy: RowCopy, loader: RowLoader, table: CopyTable): Promise<void> {
   const { checkpoint } = copy;
   const resumed = checkpoint.progress.table === table.name ? checkpoint.progress.after : null;
   const total = await countRows(copy.snapshot, table.name);
   const batches = readBatches(copy.snapshot, table, resumed === null ? {} : { after: resumed });
   let reportedAt = Date.now();
-  let pending = batches.next();
+  let pending: Promise<IteratorResult<Row[]>> | undefined = batches.next();
+  const readNext = () => {
+    pending ??= batches.next();
+  };
   try {
     for (;;) {
-      const read = await pending;
+      const read = await (pending ?? batches.next());
+      pending = undefined;
       if (read.done === true) return;
-      pending = batches.next();
-      const progress = await insertBatch(copy, table, read.value);
+      // The next batch is read once the target has this one's rows (see `LoadRows`): a read from SQLite
+      // holds the thread, and rows not yet sent would wait for it.
+      const progress = await insertBatch(copy, loader, table, read.value, readNext);
       if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
         reportedAt = Date.now();
         copy.onProgress({ kind: 'rows', table: table.name, done: progress.rows[table.name] ?? 0, total });
@@ -76,12 +88,18 @@ async function copyTable(copy: RowCopy, table: CopyTable): Promise<void> {
     }
   } finally {
     // A read still under way when an insert failed ends before the snapshot's transaction does.
-    await pending.catch(() => undefined);
+    await pending?.catch(() => undefined);
   }
 }
 
 /** Inserts one batch and its checkpoint in one transaction of the target, and returns that checkpoint. */
-async function insertBatch(copy: RowCopy, table: CopyTable, batch: Row[]): Promise<MoveProgress> {
+async function insertBatch(
+  copy: RowCopy,
+  loader: RowLoader,
+  table: CopyTable,
+  batch: Row[],
+  sent: () => void,
+): Promise<MoveProgress> {
   const last = batch.at(-1);
   const { checkpoint, rewrite } = copy;
   if (last === undefined) return checkpoint.progress;
@@ -93,8 +111,8 @@ async function insertBatch(copy: RowCopy, table: CopyTable, batch: Row[]): Promi
     after: Object.fromEntries(table.key.map((column) => [column, last[column] ?? null])),
     rows: { ...before.rows, [table.name]: (before.rows[table.name] ?? 0) + batch.length },
   };
-  await copy.target.transaction().execute(async (trx) => {
-    await insertRows(trx, copy.targetDialect, table.name, rows);
+  await loader.transaction(async (trx, load) => {
+    await load(table.name, rows, sent);
     await checkpoint.write(progress, trx);
   });
   checkpoint.settle(progress);

@@ -277,7 +277,7 @@ async function runPhases(
         snapshot,
         sourceDialect: source.dialect,
         target: target.db,
-        targetDialect: target.dialect.name,
+        targetLocation: target.location,
         checkpoint,
         rewrite: details.uri_rewrite,
         onProgress: emit,
