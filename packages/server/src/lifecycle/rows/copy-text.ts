@@ -1,7 +1,10 @@
 /**
  * Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`: a line per row, its fields separated by
  * tabs, NULL as `\N`. Only backslash, tab, newline and carriage return need escaping for a value to come
- * back exactly; everything else, unicode included, is taken as it is (the connection's encoding is UTF-8).
+ * back exactly; backspace, form feed and vertical tab are escaped too, as `COPY ... TO STDOUT` writes
+ * them, so that a row's line here is the very line the server gives back for it (see
+ * `storage-move/compare-rows.ts`). Everything else, unicode included, is taken as it is (the
+ * connection's encoding is UTF-8).
  * Neutral values (see `row-values.ts`) need no other conversion: the server parses a field as the column's
  * type, as it parses the text of a bound parameter, so a row copied goes in as `insertRows` would put it.
  */
@@ -10,8 +13,16 @@ import type { Row, RowValue } from './row-values.ts';
 /** Text is handed to the stream in pieces of about this many characters: large writes, bounded memory. */
 const CHUNK_CHARS = 256 * 1024;
 
-const SPECIAL = /[\\\t\n\r]/g;
-const ESCAPED: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const SPECIAL = /[\\\t\n\r\b\f\v]/g;
+const ESCAPED: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\v': '\\v',
+};
 const escaped = (char: string) => ESCAPED[char] ?? char;
 
 export function copyField(value: RowValue): string {

@@ -27,33 +27,34 @@ export function neutralRow(table: string, row: Readonly<Record<string, unknown>>
   const neutral: Row = {};
   for (const column in row) {
     const value = row[column];
-    neutral[column] =
-      value === null ? null : neutralValue(value, numeric?.get(column), () => `${table}.${column}`);
+    neutral[column] = value === null ? null : neutralValue(value, numeric?.get(column), table, column);
   }
   return neutral;
 }
 
 /**
  * @param numeric whether the column holds numbers (undefined: not known, go by the value)
- * @param where names the column for an error
+ * @param table and `column` name the column for an error (not a closure: this runs for every value copied)
  */
-function neutralValue(value: unknown, numeric: boolean | undefined, where: () => string): RowValue {
+function neutralValue(value: unknown, numeric: boolean | undefined, table: string, column: string): RowValue {
   if (value === null || value === undefined) return null;
   if (numeric === true || (numeric === undefined && typeof value === 'bigint')) {
     if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'string') {
-      throw new TypeError(`${where()} holds a ${typeof value}; expected a number`);
+      throw new TypeError(`${table}.${column} holds a ${typeof value}; expected a number`);
     }
     const number = Number(value);
     // bigint columns hold timestamps and sizes, all far below 2^53; anything else would lose digits.
     if (!Number.isSafeInteger(number)) {
-      throw new TypeError(`${where()} holds ${String(value)}, which is not an integer a copy keeps exactly`);
+      throw new TypeError(
+        `${table}.${column} holds ${String(value)}, which is not an integer a copy keeps exactly`,
+      );
     }
     return number;
   }
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
   if (typeof value === 'number' && numeric === undefined) return value;
-  throw new TypeError(`${where()} holds a ${typeof value}; expected text`);
+  throw new TypeError(`${table}.${column} holds a ${typeof value}; expected text`);
 }
 
 /** About how many bytes the row's values take, to size batches by memory and statements by packet size. */

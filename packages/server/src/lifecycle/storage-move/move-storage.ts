@@ -352,6 +352,7 @@ async function compareBoth(options: MoveOptions, checkpoint: MoveCheckpoint, has
     return compareRows({
       snapshot,
       target: target.db,
+      targetLocation: target.location,
       tables: await tablesOf(snapshot, source.dialect),
       rewrite: details.uri_rewrite,
       markerId: checkpoint.id,

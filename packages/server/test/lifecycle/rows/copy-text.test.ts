@@ -9,7 +9,8 @@ describe('COPY text', () => {
     assert.equal(copyField('\\N'), '\\\\N');
     assert.equal(copyField('a\tb\nc\rd\\e'), 'a\\tb\\nc\\rd\\\\e');
     assert.equal(copyField('\\.'), '\\\\.');
-    assert.equal(copyField('日本語 🚀 "quoted", \b\f\v'), '日本語 🚀 "quoted", \b\f\v');
+    assert.equal(copyField('日本語 🚀 "quoted", \x01'), '日本語 🚀 "quoted", \x01');
+    assert.equal(copyField('\b\f\v'), '\\b\\f\\v');
     assert.equal(copyField(0), '0');
     assert.equal(copyField(-1), '-1');
     assert.equal(copyField(Number.MAX_SAFE_INTEGER), '9007199254740991');

@@ -205,51 +205,72 @@ describe('a move from SQLite', () => {
 });
 
 describe('a move whose source', () => {
-  test('is written to during the move fails the comparison, then again on every rerun', async () => {
-    const source = await sourceDeployment('sqlite', 'fs');
-    const target = await emptyDeployment(serverDialect, 'fs');
-    try {
-      const [run] = await source.db.selectFrom('runs').select('id').limit(1).execute();
-      assert.ok(run);
-      let written = false;
-      // The store is first listed when the objects are copied, after the rows: a write then is one the
-      // snapshot did not see.
-      const store = source.store.store;
-      const writing = delegatingStore(store, {
-        async *list(prefix) {
-          if (!written) {
-            written = true;
-            await source.db
-              .updateTable('runs')
-              .set({ display_name: 'renamed meanwhile' })
-              .where('id', '=', run.id)
-              .execute();
-          }
-          yield* store.list(prefix);
-        },
-      });
-      const moving = { source: { ...source.side, store: writing }, target: target.side };
-      const differs = failure(
-        /rows differ from the source's in runs \((\d+) rows in the source, \1 in the target\): the source changed during the move/,
-      );
-      await assert.rejects(moveStorage(moving), differs);
-      const unfinished = (
-        await target.db
-          .selectFrom('lifecycle_audit')
-          .selectAll()
-          .where('operation', '=', 'storage-move')
-          .execute()
-      )[0];
-      assert.equal(unfinished?.outcome, 'RUNNING');
-      const details = JSON.parse(String(unfinished?.details));
-      assert.equal(details.progress.phase, 'compare');
-      assert.match(details.error, /the source changed during the move/);
-      await assert.rejects(moveStorage(moving), differs);
-    } finally {
-      await target.close();
-      await source.close();
-    }
-  });
+  // PostgreSQL's side of the comparison is read with COPY, the others' row by row: both must see it.
+  for (const targetDialect of available.filter((dialect) => dialect !== 'sqlite')) {
+    test(`is written to during the move fails the comparison, then again on every rerun (into ${targetDialect})`, async () => {
+      const source = await sourceDeployment('sqlite', 'fs');
+      const target = await emptyDeployment(targetDialect, 'fs');
+      try {
+        const [run] = await source.db.selectFrom('runs').select('id').limit(1).execute();
+        assert.ok(run);
+        let written = false;
+        // The store is first listed when the objects are copied, after the rows: a write then is one the
+        // snapshot did not see.
+        const store = source.store.store;
+        const writing = delegatingStore(store, {
+          async *list(prefix) {
+            if (!written) {
+              written = true;
+              await source.db
+                .updateTable('runs')
+                .set({ display_name: 'renamed meanwhile' })
+                .where('id', '=', run.id)
+                .execute();
+            }
+            yield* store.list(prefix);
+          },
+        });
+        const moving = { source: { ...source.side, store: writing }, target: target.side };
+        const differs = failure(
+          /rows differ from the source's in runs \((\d+) rows in the source, \1 in the target\): the source changed during the move/,
+        );
+        await assert.rejects(moveStorage(moving), differs);
+        const unfinished = (
+          await target.db
+            .selectFrom('lifecycle_audit')
+            .selectAll()
+            .where('operation', '=', 'storage-move')
+            .execute()
+        )[0];
+        assert.equal(unfinished?.outcome, 'RUNNING');
+        const details = JSON.parse(String(unfinished?.details));
+        assert.equal(details.progress.phase, 'compare');
+        assert.match(details.error, /the source changed during the move/);
+        await assert.rejects(moveStorage(moving), differs);
+      } finally {
+        await target.close();
+        await source.close();
+      }
+    });
+  }
+
+  for (const targetDialect of available.filter((dialect) => dialect !== 'sqlite')) {
+    test(`keeps every character of text through the comparison (into ${targetDialect})`, async () => {
+      const source = await sourceDeployment('sqlite', 'fs');
+      const target = await emptyDeployment(targetDialect, 'fs');
+      try {
+        // Each character COPY's text format escapes, one it does not, a literal \N, and non-ASCII text.
+        const description = 'tab\tnewline\ncr\rbs\bff\fvt\vbackslash\\ \\N \u0001 日本語 🚀';
+        await source.db.updateTable('pipelines').set({ description }).execute();
+        await moveStorage({ source: source.side, target: target.side });
+        const moved = await target.db.selectFrom('pipelines').select('description').execute();
+        assert.ok(moved.length > 0 && moved.every((row) => row.description === description));
+      } finally {
+        await target.close();
+        await source.close();
+      }
+    });
+  }
 
   test('already has problems moves, carrying them over without blaming the move (sizes only)', async () => {
     const source = await sourceDeployment('sqlite', 'fs');
