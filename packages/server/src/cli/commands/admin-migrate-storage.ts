@@ -248,8 +248,9 @@ export function registerAdminMigrateStorage(admin: Command, { output }: CliConte
         "Progress is checkpointed in the target's lifecycle_audit with every batch: a move that stopped " +
         '(killed, a lost connection) is resumed by running the same command again, and a finished one is not ' +
         'repeated.\n\n' +
-        'At the end every table is compared (row counts and a digest of every row), every object (size and ' +
-        "SHA-256), and 'cairn admin verify' runs on the target, which must find no problem the source lacks. " +
+        'At the end every table is compared (row counts and a digest of every row), every object copied (size ' +
+        "and SHA-256), and 'cairn admin verify' runs on the target, which must find no problem the source " +
+        'lacks (objects left where they were are checked by size, not read again). ' +
         'Then the configuration of the new stores is printed, and written with --write-config.',
     )
     .requiredOption('--to-db <url>', 'the target database: sqlite:///path, mysql://..., postgres://...')

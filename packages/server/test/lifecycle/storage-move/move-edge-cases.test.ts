@@ -115,12 +115,25 @@ describe('a move from SQLite', () => {
   test('of the metadata alone keeps the store and its URIs, and copies no object', async () => {
     const target = await emptyDeployment(serverDialect, 'fs');
     try {
+      const events: MoveEvent[] = [];
       const summary = await moveStorage({
         source: source.side,
         target: { ...target.side, store: source.store.store },
+        onProgress: (event) => events.push(event),
       });
       assert.equal(summary.uriRewrite, null);
       assert.equal(summary.result.objects, 0);
+      const artifacts = events.find(
+        (event) =>
+          event.kind === 'verify' && event.progress.phase === 'done' && event.progress.check === 'artifacts',
+      );
+      assert.match(
+        artifacts?.kind === 'verify' && artifacts.progress.phase === 'done'
+          ? artifacts.progress.result.note
+          : '',
+        /sizes only, not hashed/,
+        'objects the move did not copy are not read again',
+      );
       const moved = await dumpTables(target.db);
       const own = (moved.lifecycle_audit ?? []).filter(
         (row) => !original.tables.lifecycle_audit?.some((kept) => kept.id === row.id),
