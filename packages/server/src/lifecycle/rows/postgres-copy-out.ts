@@ -17,6 +17,9 @@ export interface CopyOutQuery {
 /** Each row's line, without its newline, in the table's physical order. */
 export async function* copyOutLines(url: string, query: CopyOutQuery): AsyncGenerator<string> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  // A connection lost mid-stream fails the stream, which the caller sees; unheard, the client's own
+  // 'error' event would end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     const columns = query.columns.map((column) => client.escapeIdentifier(column)).join(', ');

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DatabaseLocation } from '../../store/database-url.ts';
 import type { AnyDb } from '../../store/dialects/store-dialect.ts';
 import { rewriteRow, type UriRewrite } from '../backup/uri-rewrite.ts';
@@ -101,6 +102,9 @@ async function digestRows(
         if (row === undefined) continue;
         yield columns.map((column) => copyField(row[column] ?? null)).join('\t');
       }
+      // SQLite answers synchronously, so without a turn of the event loop here the other side's socket
+      // would not be read (nor its connection opened) until this side had read its whole table.
+      await nextTurn();
     }
   }
   return digestLines(lines(), columns);
