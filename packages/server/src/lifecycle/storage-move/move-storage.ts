@@ -21,7 +21,7 @@
  * 5. verify: `verifyDeployment` on the target, which must find no problem the source does not have.
  * Then the marker is SUCCEEDED; a rerun finds it and does nothing.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
 import { CairnError } from '../../errors.ts';
 import { type DatabaseLocation, describeDatabase } from '../../store/database-url.ts';
@@ -283,6 +283,11 @@ async function runPhases(
         onProgress: emit,
       });
     });
+    // PostgreSQL plans with the statistics autovacuum gathers some time after a bulk load; until then
+    // the comparison, the verify and the first API pages would run on plans made for empty tables (the
+    // verify of 100,000 runs took 146 s instead of 58). MySQL and SQLite keep theirs up by themselves
+    // or do not use them.
+    if (target.dialect.name === 'postgres') await sql`analyze`.execute(target.db);
     await enter(details.copy_objects ? 'objects' : 'compare');
   }
   if (at('objects')) {
