@@ -30,7 +30,7 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-async function onServer(query: string): Promise<void> {
+export async function onServer(query: string): Promise<void> {
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   try {
