@@ -1,76 +1,102 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { StoredObject } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import { COPY_TABLES } from '../rows/copy-tables.ts';
 import type { Row } from '../rows/row-values.ts';
+import { ArchiveReader, TarFormatError } from './archive-reader.ts';
 import {
   type BackupManifest,
   MANIFEST_PATH,
   type ManifestObject,
   type ManifestTable,
+  METADATA_PREFIX,
   manifestProblem,
   objectEntryPath,
   tableEntryPath,
 } from './backup-manifest.ts';
-import { TarFormatError, TarReader } from './tar-reader.ts';
 
-/** A backup archive whose manifest has been read and whose entries all exist with the recorded sizes. */
+/**
+ * A backup archive whose manifest has been read and whose entries all exist with the recorded sizes.
+ * It holds the file open until `close`.
+ */
 export class BackupArchive {
   readonly file: string;
   readonly manifest: BackupManifest;
-  readonly #reader: TarReader;
+  readonly #reader: ArchiveReader;
+  /** The SHA-256 of each table's file, computed as the archive was opened. */
+  readonly #tableDigests: ReadonlyMap<string, string>;
 
-  private constructor(file: string, reader: TarReader, manifest: BackupManifest) {
+  private constructor(
+    file: string,
+    reader: ArchiveReader,
+    manifest: BackupManifest,
+    tableDigests: ReadonlyMap<string, string>,
+  ) {
     this.file = file;
     this.#reader = reader;
     this.manifest = manifest;
+    this.#tableDigests = tableDigests;
   }
 
   /**
-   * Opens the archive and checks its structure, reading headers and the manifest only: a file that is not
-   * a Cairn backup, or one cut short, is refused before anything else happens. Throws CONFIG_INVALID for
-   * a missing file and BACKUP_INVALID for anything else wrong with it.
+   * Opens the archive and checks its structure in one read of the file, which also hashes the tables'
+   * files and keeps the manifest (objects are only passed over): a file that is not a Cairn backup, or
+   * one cut short, is refused before anything else happens. Throws CONFIG_INVALID for a missing file and
+   * BACKUP_INVALID for anything else wrong with it.
    */
   static async open(file: string): Promise<BackupArchive> {
     const info = await stat(file).catch(() => undefined);
     if (info === undefined) throw new CairnError('CONFIG_INVALID', `${file} does not exist`);
     if (!info.isFile()) throw new CairnError('CONFIG_INVALID', `${file} is not a file`);
-    let reader: TarReader;
+    const hashes = new Map<string, Hash>();
+    let manifestChunks: Buffer[] = [];
+    let reader: ArchiveReader;
     try {
-      reader = await TarReader.open(file);
+      // A later entry of the same path replaces an earlier one, as for any tar reader.
+      reader = await ArchiveReader.open(file, (entry) => {
+        if (entry.path === MANIFEST_PATH) {
+          manifestChunks = [];
+          return (chunk) => manifestChunks.push(chunk);
+        }
+        if (!entry.path.startsWith(METADATA_PREFIX)) return undefined;
+        const hash = createHash('sha256');
+        hashes.set(entry.path, hash);
+        return (chunk) => hash.update(chunk);
+      });
     } catch (error) {
       if (error instanceof TarFormatError) throw invalid(file, `is not a Cairn backup: ${error.message}`);
       throw new CairnError('CONFIG_INVALID', `cannot read ${file}: ${errorMessage(error)}`, { cause: error });
     }
-    const entry = reader.entries.get(MANIFEST_PATH);
-    if (entry === undefined) throw invalid(file, `is not a Cairn backup: it has no ${MANIFEST_PATH}`);
-    let manifest: unknown;
     try {
-      manifest = JSON.parse((await reader.readAll(entry)).toString('utf8'));
+      const manifest = readManifest(file, reader, manifestChunks);
+      const digests = new Map([...hashes].map(([entryPath, hash]) => [entryPath, hash.digest('hex')]));
+      const archive = new BackupArchive(file, reader, manifest, digests);
+      archive.#checkEntries();
+      return archive;
     } catch (error) {
-      throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} is not JSON (${errorMessage(error)})`);
+      await reader.close();
+      throw error;
     }
-    const problem = manifestProblem(manifest);
-    if (problem !== undefined) throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} ${problem}`);
-    const archive = new BackupArchive(file, reader, manifest as BackupManifest);
-    archive.#checkEntries();
-    return archive;
+  }
+
+  async close(): Promise<void> {
+    await this.#reader.close();
   }
 
   /**
-   * Reads every table's file and compares its SHA-256 with the manifest's, so damaged metadata is found
-   * before a restore touches the target. (Objects are checked as they are stored, which stores none that
-   * fails; reading them all twice would double a restore's time.)
+   * Compares each table file's SHA-256 with the manifest's, so damaged metadata is found before a restore
+   * touches the target. (Objects are checked as they are stored, against the digest the store computes as
+   * it writes; hashing them here too would read them all twice.)
    */
-  async verifyTables(): Promise<void> {
+  verifyTables(): void {
     for (const table of this.manifest.tables) {
-      const hash = createHash('sha256');
-      for await (const chunk of this.#reader.read(this.#tableEntry(table))) hash.update(chunk);
-      const sha256 = hash.digest('hex');
+      const entryPath = tableEntryPath(table.name);
+      const sha256 = this.#tableDigests.get(entryPath);
       if (sha256 !== table.sha256) {
         throw invalid(
           this.file,
-          `is damaged: the SHA-256 of ${tableEntryPath(table.name)} (table ${table.name}) is ${sha256}, but ` +
+          `is damaged: the SHA-256 of ${entryPath} (table ${table.name}) is ${sha256}, but ` +
             `the manifest records ${table.sha256}`,
         );
       }
@@ -94,21 +120,20 @@ export class BackupArchive {
     }
   }
 
-  /**
-   * The object's bytes, checked against the manifest as they pass: after the last byte, a size or digest
-   * that differs fails the stream, and with it the store's write, which then keeps nothing.
-   */
+  /** The object's bytes, as the archive holds them; see `checkStored`. */
   async *objectBody(object: ManifestObject): AsyncGenerator<Buffer> {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of this.#reader.read(this.#objectEntry(object))) {
-      hash.update(chunk);
-      size += chunk.length;
-      yield chunk;
+    try {
+      yield* this.#reader.read(this.#objectEntry(object));
+    } catch (error) {
+      if (error instanceof TarFormatError) throw invalid(this.file, `is damaged: ${error.message}`, error);
+      throw error;
     }
-    const sha256 = hash.digest('hex');
-    if (size !== object.size || sha256 !== object.sha256) {
-      throw objectDamaged(this.file, object, `${size} bytes with SHA-256 ${sha256}`);
+  }
+
+  /** Throws BACKUP_INVALID unless what a store wrote from `objectBody` is the object the manifest lists. */
+  checkStored(object: ManifestObject, stored: StoredObject): void {
+    if (stored.size !== object.size || stored.sha256 !== object.sha256) {
+      throw objectDamaged(this.file, object, `${stored.size} bytes with SHA-256 ${stored.sha256}`);
     }
   }
 
@@ -150,6 +175,22 @@ export class BackupArchive {
     if (entry === undefined) throw invalid(this.file, `is damaged: it has no ${objectEntryPath(object.key)}`);
     return entry;
   }
+}
+
+/** The manifest, from the bytes of its entry, or why the file is not a Cairn backup. */
+function readManifest(file: string, reader: ArchiveReader, chunks: Buffer[]): BackupManifest {
+  if (!reader.entries.has(MANIFEST_PATH)) {
+    throw invalid(file, `is not a Cairn backup: it has no ${MANIFEST_PATH}`);
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} is not JSON (${errorMessage(error)})`);
+  }
+  const problem = manifestProblem(manifest);
+  if (problem !== undefined) throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} ${problem}`);
+  return manifest as BackupManifest;
 }
 
 function invalid(file: string, problem: string, cause?: unknown): CairnError {

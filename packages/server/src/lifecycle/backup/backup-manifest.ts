@@ -13,8 +13,11 @@ export const BACKUP_FORMAT = 'cairn-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 export const MANIFEST_PATH = 'manifest.json';
 
+/** Where the tables' files are in the archive. */
+export const METADATA_PREFIX = 'metadata/';
+
 export function tableEntryPath(table: string): string {
-  return `metadata/${table}.jsonl`;
+  return `${METADATA_PREFIX}${table}.jsonl`;
 }
 
 export function objectEntryPath(key: string): string {

@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
+import type { ArtifactStore, StoredObject } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { Migrator } from '../../store/migrator/migrator.ts';
@@ -60,7 +60,7 @@ const PROGRESS_INTERVAL_MS = 2000;
  * Objects stored at once: each store's write ends with a round trip (S3) or with syncing the file and its
  * directory (the filesystem store), which take about as long for many objects side by side as for one.
  */
-const CONCURRENT_OBJECTS = 16;
+const CONCURRENT_OBJECTS = Number(process.env.CONC ?? 16);
 
 /**
  * Restores a backup onto an empty database of any dialect and an artifact store:
@@ -69,8 +69,8 @@ const CONCURRENT_OBJECTS = 16;
  *    and every table file's SHA-256, before the target is touched;
  * 2. migrates the target to the backup's schema and records the restore in `lifecycle_audit`, RUNNING,
  *    with its progress (see `restore-marker.ts`);
- * 3. stores the objects, each checked against its size and SHA-256 on the way (a damaged one is not
- *    stored), then loads the rows in dependency order, a batch per transaction together with the
+ * 3. stores the objects, each checked against its size and SHA-256 as the store writes it (a damaged one
+ *    is removed again), then loads the rows in dependency order, a batch per transaction together with the
  *    progress, rewriting artifact URIs of the old store to the new one (see `uri-rewrite.ts`);
  * 4. compares each table's row count with the manifest's, migrates to the newest schema this code knows,
  *    and marks the restore SUCCEEDED.
@@ -81,6 +81,14 @@ const CONCURRENT_OBJECTS = 16;
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreSummary> {
   const archive = await BackupArchive.open(options.file);
+  try {
+    return await restoreArchive(options, archive);
+  } finally {
+    await archive.close();
+  }
+}
+
+async function restoreArchive(options: RestoreOptions, archive: BackupArchive): Promise<RestoreSummary> {
   const { manifest } = archive;
   checkBackupSchema(
     {
@@ -90,7 +98,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreSum
     },
     CAIRN_VERSION,
   );
-  await archive.verifyTables();
+  archive.verifyTables();
   const migrator = new Migrator({
     db: options.db,
     dialect: options.dialect,
@@ -281,10 +289,20 @@ class RestoreRun {
       CONCURRENT_OBJECTS,
       async (index) => {
         const object = objects[index] as (typeof objects)[number];
+        let stored: StoredObject;
         try {
-          await store.put(object.key, this.#archive.objectBody(object));
+          stored = await store.put(object.key, this.#archive.objectBody(object));
         } catch (error) {
           throw archiveFailure(error);
+        }
+        try {
+          this.#archive.checkStored(object, stored);
+        } catch (error) {
+          // The store hashed the bytes as it wrote them, so the check costs no second read; what it
+          // wrote is taken back. (Killed before that, the restore is unfinished, and resuming it
+          // stores the object again.)
+          await store.delete(object.key);
+          throw error;
         }
       },
       async (finished) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,8 +7,10 @@ import type { ArtifactStore, ObjectInfo } from '../../../src/artifacts/artifact-
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
 import { forEachKeepingPrefix } from '../../../src/lifecycle/backup/finished-prefix.ts';
 import { loadAhead } from '../../../src/lifecycle/backup/load-ahead.ts';
+import { restoreBackup } from '../../../src/lifecycle/backup/restore-backup.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
 import { createMigratedDatabase } from '../../support/migrated-database.ts';
+import { dumpObjects } from './support/deployment.ts';
 import { scratchDir } from './support/test-stores.ts';
 
 async function* numbers(count: number, failAt?: number): AsyncGenerator<number> {
@@ -165,6 +168,74 @@ test('an object deleted between listing and reading is counted as vanished, not 
     );
   } finally {
     await database.close();
+    scratch.remove();
+  }
+});
+
+/**
+ * The filesystem store, listing (and, with `always`, stating) the objects under `big/` at another size than
+ * they have: objects replaced by ones of another size after they were listed.
+ */
+function withResizedObjects(store: ArtifactStore, always = false): ArtifactStore {
+  const resized = (info: ObjectInfo): ObjectInfo =>
+    info.key.startsWith('big/') ? { ...info, size: info.size + (info.key.endsWith('grew') ? -1000 : 1000) } : info;
+  return {
+    url: store.url,
+    put: (key, body) => store.put(key, body),
+    get: (key, range) => store.get(key, range),
+    stat: async (key) => {
+      const info = await store.stat(key);
+      return info === undefined || !always ? info : resized(info);
+    },
+    delete: (key) => store.delete(key),
+    close: () => store.close(),
+    async *list(prefix?: string): AsyncIterable<ObjectInfo> {
+      for await (const info of store.list(prefix)) yield resized(info);
+    },
+  };
+}
+
+test('an object that changed size between listing and reading is read at its new size', async () => {
+  const database = await createMigratedDatabase('sqlite');
+  const target = await createMigratedDatabase('sqlite');
+  const scratch = scratchDir('cairn-resized-');
+  try {
+    const store = new FsArtifactStore(path.join(scratch.dir, 'artifacts'));
+    const bodies = new Map([
+      ['big/emptied', Buffer.alloc(0)],
+      ['big/grew', Buffer.alloc(600_000, 'grew ')],
+      ['big/shrank', Buffer.alloc(500_000, 'shrank ')],
+      ['small', Buffer.from('small')],
+    ]);
+    for (const [key, body] of bodies) await store.put(key, body);
+    const file = path.join(scratch.dir, 'backup.tar');
+    const { manifest } = await writeBackup({
+      db: database.db,
+      dialect: database.dialect,
+      store: withResizedObjects(store),
+      file,
+    });
+    const digests = new Map(
+      [...bodies].map(([key, body]) => [key, createHash('sha256').update(body).digest('hex')]),
+    );
+    assert.deepEqual(new Map(manifest.objects.map((object) => [object.key, object.sha256])), digests);
+
+    const restored = new FsArtifactStore(path.join(scratch.dir, 'restored'));
+    await restoreBackup({ db: target.db, dialect: target.dialect, store: restored, file });
+    assert.deepEqual(await dumpObjects(restored), digests);
+
+    await assert.rejects(
+      writeBackup({
+        db: database.db,
+        dialect: database.dialect,
+        store: withResizedObjects(store, true),
+        file: path.join(scratch.dir, 'never.tar'),
+      }),
+      /object "big\/grew" changed size each of the 3 times it was read/,
+    );
+  } finally {
+    await database.close();
+    await target.close();
     scratch.remove();
   }
 });

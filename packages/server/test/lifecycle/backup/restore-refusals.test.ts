@@ -9,8 +9,8 @@ import { CairnError } from '../../../src/errors.ts';
 import { MANIFEST_PATH, manifestChunks } from '../../../src/lifecycle/backup/backup-manifest.ts';
 import { restoreBackup } from '../../../src/lifecycle/backup/restore-backup.ts';
 import { unfinishedRestores } from '../../../src/lifecycle/backup/restore-marker.ts';
-import { TarReader } from '../../../src/lifecycle/backup/tar-reader.ts';
-import { TarWriter } from '../../../src/lifecycle/backup/tar-writer.ts';
+import { ArchiveReader } from '../../../src/lifecycle/backup/archive-reader.ts';
+import { ArchiveWriter } from '../../../src/lifecycle/backup/archive-writer.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
 import { connectDatabase } from '../../../src/store/connect-database.ts';
 import type { DialectName } from '../../../src/store/dialects/store-dialect.ts';
@@ -37,7 +37,9 @@ function rejectsWith(code: string, pattern: RegExp) {
 
 /** A copy of `file` with one byte of an entry's data changed. */
 async function damaged(file: string, entry: string, into: string): Promise<string> {
-  const offset = (await TarReader.open(file)).entries.get(entry)?.offset;
+  const reader = await ArchiveReader.open(file);
+  const offset = reader.entries.get(entry)?.offset;
+  await reader.close();
   assert.ok(offset !== undefined, entry);
   const bytes = readFileSync(file);
   bytes[offset + 10] = (bytes[offset + 10] ?? 0) ^ 0xff;
@@ -47,15 +49,16 @@ async function damaged(file: string, entry: string, into: string): Promise<strin
 
 /** A copy of `file` whose manifest `change` rewrote. */
 async function withManifest(file: string, into: string, change: (manifest: Record<string, unknown>) => void) {
-  const reader = await TarReader.open(file);
-  const writer = await TarWriter.create(into);
+  const reader = await ArchiveReader.open(file);
+  const writer = await ArchiveWriter.create(into);
   for (const entry of reader.entries.values()) {
     if (entry.path === MANIFEST_PATH) continue;
-    await writer.writeEntry(entry.path, reader.read(entry));
+    await writer.writeSizedEntry(entry.path, entry.size, reader.read(entry));
   }
   const manifestEntry = reader.entries.get(MANIFEST_PATH);
   assert.ok(manifestEntry);
   const manifest = JSON.parse((await reader.readAll(manifestEntry)).toString('utf8'));
+  await reader.close();
   change(manifest);
   await writer.writeEntry(MANIFEST_PATH, manifestChunks(manifest));
   await writer.finish(false);
@@ -95,7 +98,7 @@ describe('refused archives and targets', {
     const bytes = readFileSync(backup.file);
     writeFileSync(files.truncated, bytes.subarray(0, bytes.length - 100_000));
     files.notBackup = at('not-a-backup.tar');
-    const writer = await TarWriter.create(files.notBackup);
+    const writer = await ArchiveWriter.create(files.notBackup);
     await writer.writeEntry('hello.txt', [Buffer.from('hello')]);
     await writer.finish(false);
     files.text = at('notes.txt');
