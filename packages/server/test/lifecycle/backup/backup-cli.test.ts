@@ -175,8 +175,9 @@ async function blockTaskInserts(
       await connection.query('lock tables tasks read');
       await restore.waitForLine(/loaded run_state_history/);
       await until(async () => {
+        // The server's process list holds every test's sessions: only the restore's, in its database, count.
         const [rows] = await connection.query(
-          "select 1 from information_schema.processlist where info like 'insert into `tasks`%'",
+          "select 1 from information_schema.processlist where db = database() and info like 'insert into `tasks`%'",
         );
         return (rows as unknown[]).length > 0;
       });
