@@ -178,7 +178,9 @@ test('an object deleted between listing and reading is counted as vanished, not 
  */
 function withResizedObjects(store: ArtifactStore, always = false): ArtifactStore {
   const resized = (info: ObjectInfo): ObjectInfo =>
-    info.key.startsWith('big/') ? { ...info, size: info.size + (info.key.endsWith('grew') ? -1000 : 1000) } : info;
+    info.key.startsWith('big/')
+      ? { ...info, size: info.size + (info.key.endsWith('grew') ? -1000 : 1000) }
+      : info;
   return {
     url: store.url,
     put: (key, body) => store.put(key, body),

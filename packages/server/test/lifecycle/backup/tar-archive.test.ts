@@ -11,7 +11,10 @@ import { scratchDir } from './support/test-stores.ts';
 const ENTRIES: { path: string; body: Buffer }[] = [
   { path: 'manifest-first.json', body: Buffer.from('{"a":1}\n') },
   { path: `objects/${'long-segment/'.repeat(30)}end`, body: Buffer.from('a path of 392 bytes') },
-  { path: `objects/${'a-segment-longer-than-a-ustar-name-'.repeat(4)}/x`, body: Buffer.from('one long segment') },
+  {
+    path: `objects/${'a-segment-longer-than-a-ustar-name-'.repeat(4)}/x`,
+    body: Buffer.from('one long segment'),
+  },
   { path: 'objects/ünïcödé/🪨/données', body: Buffer.from('non-ASCII path') },
   { path: 'objects/empty', body: Buffer.alloc(0) },
   { path: 'objects/exactly-one-block', body: Buffer.alloc(512, 7) },
@@ -114,7 +117,10 @@ describe('tar archives', () => {
     for (const chunk of blocks()) hash.update(chunk);
     assert.equal(written.sha256, hash.digest('hex'));
     await writer.finish(false);
-    assert.deepEqual(readdirSync(scratch.dir).filter((name) => name.includes('spilled')), ['spilled.tar']);
+    assert.deepEqual(
+      readdirSync(scratch.dir).filter((name) => name.includes('spilled')),
+      ['spilled.tar'],
+    );
     const reader = await ArchiveReader.open(spilled);
     try {
       const entry = reader.entries.get('metadata/big.jsonl');
