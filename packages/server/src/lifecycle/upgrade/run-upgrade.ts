@@ -220,7 +220,8 @@ class PlanRun {
   readonly #plans: PlanStore;
   readonly #migrator: Migrator;
   /** Step records the migrator's progress callback started, awaited before the phase ends. */
-  readonly #pending: Promise<void>[] = [];
+  /** The migrate phase's step records, written in the order the migrator reports them. */
+  #recorded: Promise<void> = Promise.resolve();
   #plan: UpgradePlan;
 
   constructor(
@@ -438,11 +439,14 @@ class PlanRun {
       onProgress: ({ phase, step }) => {
         const planStep = bySeqName.get(migrationStepName(step.migration, step.direction));
         if (!planStep) return;
-        const record =
+        // One after the other: on a pool, a step's end written beside its start could land first and be
+        // overwritten by it.
+        const record = this.#recorded.then(() =>
           phase === 'start'
             ? this.#plans.startStep(this.#plan.id, planStep.seq)
-            : this.#plans.finishStep(this.#plan.id, planStep.seq, 'done', null);
-        this.#pending.push(record);
+            : this.#plans.finishStep(this.#plan.id, planStep.seq, 'done', null),
+        );
+        this.#recorded = record;
         this.#emit({
           kind: phase === 'start' ? 'step-start' : 'step-end',
           step: { ...planStep, state: phase === 'start' ? 'running' : 'done' },
@@ -450,7 +454,7 @@ class PlanRun {
       },
     });
     const outcome = await migrator.migrateTo(this.#plan.toSchema);
-    await Promise.all(this.#pending.splice(0));
+    await this.#recorded;
     if (outcome.error) {
       const failed = await this.#refresh().then((plan) =>
         plan.steps.find((step) => step.phase === 'migrate' && step.state === 'running'),
