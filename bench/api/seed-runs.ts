@@ -56,7 +56,7 @@ const HISTORY_PER_STATEMENT = 2000;
 const RUNS_PER_TRANSACTION = 10_000;
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
-function generator(seed: number): () => number {
+export function generator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -23,7 +23,7 @@ import {
 } from '../../packages/server/src/engine/lineage/lineage-vocabulary.ts';
 import type { StoreDialect } from '../../packages/server/src/store/dialects/store-dialect.ts';
 import type { CairnDatabase, TasksTable } from '../../packages/server/src/store/tables.ts';
-import { seedRuns } from '../api/seed-runs.ts';
+import { generator, seedRuns } from '../api/seed-runs.ts';
 
 export interface HistoryOptions {
   readonly runs: number;
@@ -87,18 +87,6 @@ interface RunRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
-}
-
-/** mulberry32, as in bench/api: the same history on every run of the benchmark. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A deterministic v4-shaped UUID from a name, so reruns seed identical ids. */
