@@ -114,6 +114,13 @@ function movePrinter(output: Output): (event: MoveEvent) => void {
       case 'objects':
         output.out(`  objects: ${event.objects} (${mebibytes(event.bytes)})`);
         return;
+      case 'comparing-rows':
+        output.out(
+          event.sourceReadAgain
+            ? '  the source is read again: it cannot be shown unchanged since its rows were copied'
+            : "  nothing has written to the source since its rows were copied: the target is compared with the copy's digests",
+        );
+        return;
       case 'compared-table': {
         const { comparison } = event;
         output.out(

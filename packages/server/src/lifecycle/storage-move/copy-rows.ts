@@ -8,6 +8,7 @@ import { openRowLoader, type RowLoader } from '../rows/row-loader.ts';
 import type { Row } from '../rows/row-values.ts';
 import { moveRefused } from './move-errors.ts';
 import type { MoveCheckpoint, MoveProgress } from './move-marker.ts';
+import { digestLine, RowDigestSum } from './row-digest.ts';
 
 /** Progress within a large table is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 2000;
@@ -25,6 +26,8 @@ export interface RowCopy {
   readonly targetLocation: DatabaseLocation;
   readonly checkpoint: MoveCheckpoint;
   readonly rewrite: UriRewrite | null;
+  /** Each table's digest columns in the target (see `row-digest.ts`): each batch is digested as written. */
+  readonly digestColumns: ReadonlyMap<string, readonly string[]>;
   readonly onProgress: (event: RowCopyEvent) => void;
 }
 
@@ -105,11 +108,15 @@ async function insertBatch(
   if (last === undefined) return checkpoint.progress;
   const rows = rewrite === null ? batch : batch.map((row) => rewriteRow(table.name, row, rewrite));
   const before = checkpoint.progress;
+  const sum = RowDigestSum.of(before.digests?.[table.name]);
+  const columns = copy.digestColumns.get(table.name) ?? [];
+  for (const row of rows) sum.addLine(digestLine(row, columns));
   const progress: MoveProgress = {
     ...before,
     table: table.name,
     after: Object.fromEntries(table.key.map((column) => [column, last[column] ?? null])),
     rows: { ...before.rows, [table.name]: (before.rows[table.name] ?? 0) + batch.length },
+    digests: { ...before.digests, [table.name]: sum.hex() },
   };
   await loader.transaction(async (trx, load) => {
     await load(table.name, rows, sent);

@@ -39,6 +39,11 @@ export interface MoveProgress {
   after: Row | null;
   /** Rows copied, per table. */
   rows: Record<string, number>;
+  /**
+   * Per table, the digest sum of the rows copied (see `row-digest.ts`), in the same transactions as they
+   * are. Absent from the markers of moves begun by release 0.4.0 and earlier.
+   */
+  digests?: Record<string, string>;
   /** Every object up to this key, in the store's listing order, is in the target. */
   objects_after: string | null;
   /** Objects and bytes up to the watermark. */
@@ -82,6 +87,7 @@ export const INITIAL_PROGRESS: MoveProgress = {
   table: null,
   after: null,
   rows: {},
+  digests: {},
   objects_after: null,
   objects: 0,
   bytes: 0,

@@ -17,7 +17,9 @@
  * 3. objects: every object streamed from store to store with its SHA-256 checked, in key order, behind a
  *    watermark (skipped when the artifact store stays where it is);
  * 4. compare: row counts and a digest of every row of every table, source (rewritten) against target, and
- *    every object's size and SHA-256 on both sides;
+ *    every object's size and SHA-256 on both sides. The source's digests are the ones the copy kept as it
+ *    wrote each batch when the source can show nothing has written to it since (see `quiet-source.ts`);
+ *    otherwise it is read again;
  * 5. verify: `verifyDeployment` on the target, which must find no problem the source does not have.
  * Then the marker is SUCCEEDED; a rerun finds it and does nothing.
  */
@@ -54,6 +56,8 @@ import {
   type MoveResult,
 } from './move-marker.ts';
 import { checkEndsApart, checkTargetStoreEmpty, inspectMoveTarget } from './move-target.ts';
+import { type QuietWatch, watchForWrites } from './quiet-source.ts';
+import { digestColumns, RowDigestSum, rowDigest } from './row-digest.ts';
 import { verifyMoved } from './verify-moved.ts';
 
 export type MoveEvent =
@@ -70,6 +74,8 @@ export type MoveEvent =
   | { kind: 'phase'; phase: MovePhase }
   | RowCopyEvent
   | ObjectCopyEvent
+  /** Whether the comparison reads the source again, or holds the target against the copy's digests. */
+  | { kind: 'comparing-rows'; sourceReadAgain: boolean }
   | { kind: 'compared-table'; comparison: TableComparison }
   | { kind: 'comparing-objects'; compared: number }
   | { kind: 'compared-objects'; comparison: ObjectComparison }
@@ -270,7 +276,12 @@ async function runPhases(
     emit({ kind: 'phase', phase });
     return true;
   };
+  // Set when this run copies every row in one snapshot, watched for writes from before it began.
+  let quiet: QuietWatch | undefined;
   if (at('rows')) {
+    const watch =
+      checkpoint.progress.table === null ? await watchForWrites(source.db, source.dialect) : undefined;
+    const digestColumnsOfTarget = await digestColumns(target.db);
     await inSnapshot(source.db, source.dialect, async (snapshot) => {
       await checkSnapshotSchema(snapshot, source.dialect, details.schema_version);
       await copyRows({
@@ -280,9 +291,11 @@ async function runPhases(
         targetLocation: target.location,
         checkpoint,
         rewrite: details.uri_rewrite,
+        digestColumns: digestColumnsOfTarget,
         onProgress: emit,
       });
     });
+    quiet = watch;
     // PostgreSQL plans with the statistics autovacuum gathers some time after a bulk load; until then
     // the comparison, the verify and the first API pages would run on plans made for empty tables (the
     // verify of 100,000 runs took 146 s instead of 58). MySQL and SQLite keep theirs up by themselves
@@ -296,7 +309,7 @@ async function runPhases(
   }
   const hash = options.hash ?? true;
   if (at('compare')) {
-    await compareBoth(options, checkpoint, hash);
+    await compareBoth(options, checkpoint, hash, quiet);
     await enter('verify');
   }
   at('verify');
@@ -350,10 +363,25 @@ async function verifyTarget(
 }
 
 /** Compares every row, then every object, of the two sides; throws when they differ. */
-async function compareBoth(options: MoveOptions, checkpoint: MoveCheckpoint, hash: boolean): Promise<void> {
+async function compareBoth(
+  options: MoveOptions,
+  checkpoint: MoveCheckpoint,
+  hash: boolean,
+  quiet: QuietWatch | undefined,
+): Promise<void> {
   const { source, target } = options;
-  const { details } = checkpoint;
+  const { details, progress } = checkpoint;
   const emit = (event: MoveEvent) => options.onProgress?.(event);
+  // The copy's digests stand for the source only while it holds what the copy read: one snapshot, with
+  // nothing written since. Otherwise (a copy resumed across snapshots, a source that cannot prove it is
+  // untouched) the source is read again, and a change made during the move shows as a difference.
+  const digests = progress.digests;
+  const unchanged = digests !== undefined && quiet !== undefined && (await quiet.stillQuiet());
+  emit({ kind: 'comparing-rows', sourceReadAgain: !unchanged });
+  const copied = unchanged
+    ? (table: string, columns: readonly string[]) =>
+        rowDigest(progress.rows[table] ?? 0, columns, RowDigestSum.of(digests[table]))
+    : undefined;
   const tables = await inSnapshot(source.db, source.dialect, async (snapshot) => {
     await checkSnapshotSchema(snapshot, source.dialect, details.schema_version);
     return compareRows({
@@ -363,6 +391,7 @@ async function compareBoth(options: MoveOptions, checkpoint: MoveCheckpoint, has
       tables: await tablesOf(snapshot, source.dialect),
       rewrite: details.uri_rewrite,
       markerId: checkpoint.id,
+      ...(copied === undefined ? {} : { copied }),
       onTable: (comparison) => emit({ kind: 'compared-table', comparison }),
     });
   });

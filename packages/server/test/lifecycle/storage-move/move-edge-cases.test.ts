@@ -247,7 +247,13 @@ describe('a move whose source', () => {
         const differs = failure(
           /rows differ from the source's in runs \((\d+) rows in the source, \1 in the target\): the source changed during the move/,
         );
-        await assert.rejects(moveStorage(moving), differs);
+        const events: MoveEvent[] = [];
+        await assert.rejects(moveStorage({ ...moving, onProgress: (event) => events.push(event) }), differs);
+        assert.deepEqual(
+          events.filter((event) => event.kind === 'comparing-rows'),
+          [{ kind: 'comparing-rows', sourceReadAgain: true }],
+          'a source written to since the copy is read again',
+        );
         const unfinished = (
           await target.db
             .selectFrom('lifecycle_audit')
@@ -260,6 +266,49 @@ describe('a move whose source', () => {
         assert.equal(details.progress.phase, 'compare');
         assert.match(details.error, /the source changed during the move/);
         await assert.rejects(moveStorage(moving), differs);
+      } finally {
+        await target.close();
+        await source.close();
+      }
+    });
+  }
+
+  for (const targetDialect of available) {
+    test(`left alone is not read again, and a target row changed after the copy still fails the comparison (into ${targetDialect})`, async () => {
+      const source = await sourceDeployment('sqlite', 'fs');
+      const target = await emptyDeployment(targetDialect, 'fs');
+      try {
+        let tampered = false;
+        // Between the rows and the comparison: the copy's digests must be held against what the target
+        // holds, not against what it was sent.
+        const store = source.store.store;
+        const tampering = delegatingStore(store, {
+          async *list(prefix) {
+            if (!tampered) {
+              tampered = true;
+              await target.db
+                .updateTable('tasks')
+                .set({ state: 'FAILED' })
+                .where('state', '=', 'SUCCEEDED')
+                .execute();
+            }
+            yield* store.list(prefix);
+          },
+        });
+        const events: MoveEvent[] = [];
+        await assert.rejects(
+          moveStorage({
+            source: { ...source.side, store: tampering },
+            target: target.side,
+            onProgress: (event) => events.push(event),
+          }),
+          failure(/rows differ from the source's in tasks \((\d+) rows in the source, \1 in the target\)/),
+        );
+        assert.deepEqual(
+          events.filter((event) => event.kind === 'comparing-rows'),
+          [{ kind: 'comparing-rows', sourceReadAgain: false }],
+          'the source, untouched since its snapshot, is compared through the digests the copy kept',
+        );
       } finally {
         await target.close();
         await source.close();
