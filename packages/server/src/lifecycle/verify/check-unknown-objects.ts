@@ -67,20 +67,33 @@ export async function checkUnknownObjects(
 ): Promise<void> {
   const orphans: Orphan[] = [];
   let batch: Listed[] = [];
-  for await (const object of store.list()) {
-    stats.objectsListed++;
-    if (stats.objectsListed % PROGRESS_EVERY === 0) options.onListed?.(stats.objectsListed);
-    if (isQuarantined(object.key)) {
-      stats.objectsInQuarantine++;
-      continue;
+  // A batch is judged while the next is listed: the listing waits on the file system or S3, the judging
+  // on the database. One batch is judged at a time, so problems are added in listing order.
+  let judging: Promise<Orphan[]> | undefined;
+  const judgeListed = async (listed: Listed[]) => {
+    if (judging !== undefined) orphans.push(...(await judging));
+    judging = judge(db, store, problems, stats, options, listed);
+  };
+  try {
+    for await (const object of store.list()) {
+      stats.objectsListed++;
+      if (stats.objectsListed % PROGRESS_EVERY === 0) options.onListed?.(stats.objectsListed);
+      if (isQuarantined(object.key)) {
+        stats.objectsInQuarantine++;
+        continue;
+      }
+      batch.push({ object, owner: objectOwner(object.key) });
+      if (batch.length === BATCH_SIZE) {
+        await judgeListed(batch);
+        batch = [];
+      }
     }
-    batch.push({ object, owner: objectOwner(object.key) });
-    if (batch.length === BATCH_SIZE) {
-      orphans.push(...(await judge(db, store, problems, stats, options, batch)));
-      batch = [];
-    }
+    await judgeListed(batch);
+    orphans.push(...((await judging) ?? []));
+  } finally {
+    // A listing that failed leaves a judgement under way: it must settle before the check reports.
+    await judging?.catch(() => undefined);
   }
-  orphans.push(...(await judge(db, store, problems, stats, options, batch)));
   if (options.fix) await quarantineAll(db, store, problems, stats, options.quarantinePrefix, orphans);
 }
 
