@@ -18,6 +18,11 @@ const NUMERIC_COLUMNS: ReadonlyMap<string, ReadonlyMap<string, boolean>> = new M
   ]),
 );
 
+/** Whether `tables.ts` describes the column as holding numbers; undefined for a column it does not describe. */
+export function numericColumn(table: string, column: string): boolean | undefined {
+  return NUMERIC_COLUMNS.get(table)?.get(column);
+}
+
 /**
  * The row as neutral values. Columns `tables.ts` does not describe (those of an older schema that a later
  * migration dropped) are converted by the value's own type.
