@@ -1,5 +1,5 @@
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
-import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
+import { LATEST_SCHEMA_VERSION, OLDEST_WRITABLE_SCHEMA_VERSION } from '../../store/migrations/index.ts';
 import { type Maintenance, readMaintenance } from './maintenance-state.ts';
 import { recordedSchemaVersion } from './recorded-schema-version.ts';
 
@@ -7,7 +7,8 @@ import { recordedSchemaVersion } from './recorded-schema-version.ts';
 export interface ProcessMaintenance extends Maintenance {
   /**
    * False when the database records a schema newer than this code knows (a newer Cairn upgraded it while
-   * this process ran): nothing of this process may write to it any more, not even a task's end.
+   * this process ran), or older than it writes (a downgrade took it back past a migration this code
+   * needs): nothing of this process may write to it any more, not even a task's end.
    */
   readonly writable: boolean;
   /** What a refused write is told; empty when serving. */
@@ -19,6 +20,8 @@ export interface MaintenanceWatchOptions {
   readonly intervalMs?: number;
   /** The newest schema this code knows. */
   readonly codeSchemaVersion?: number;
+  /** The oldest schema this code writes to. */
+  readonly oldestWritableSchemaVersion?: number;
   /** Told of every change of mode, plan or reason, and of the first reading unless it is serving. */
   readonly onChange?: (maintenance: ProcessMaintenance) => void;
 }
@@ -43,7 +46,7 @@ export class MaintenanceWatch {
   readonly #db: AnyDb;
   readonly #dialect: StoreDialect;
   readonly #intervalMs: number;
-  readonly #codeSchemaVersion: number;
+  readonly #schemas: WritableSchemas;
   readonly #onChange: ((maintenance: ProcessMaintenance) => void) | undefined;
   #reading: ProcessMaintenance | undefined;
   #readAt = Number.NEGATIVE_INFINITY;
@@ -53,7 +56,10 @@ export class MaintenanceWatch {
     this.#db = db;
     this.#dialect = dialect;
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-    this.#codeSchemaVersion = options.codeSchemaVersion ?? LATEST_SCHEMA_VERSION;
+    this.#schemas = {
+      newest: options.codeSchemaVersion ?? LATEST_SCHEMA_VERSION,
+      oldest: options.oldestWritableSchemaVersion ?? OLDEST_WRITABLE_SCHEMA_VERSION,
+    };
     this.#onChange = options.onChange;
   }
 
@@ -70,7 +76,7 @@ export class MaintenanceWatch {
 
   async #read(): Promise<ProcessMaintenance> {
     try {
-      const next = await processMaintenance(this.#db, this.#dialect, this.#codeSchemaVersion);
+      const next = await processMaintenance(this.#db, this.#dialect, this.#schemas);
       const previous = this.#reading ?? SERVING;
       this.#reading = next;
       if (next.mode !== previous.mode || next.message !== previous.message) this.#onChange?.(next);
@@ -86,15 +92,29 @@ export class MaintenanceWatch {
   }
 }
 
+/** The schema versions this code writes to, oldest to newest. */
+interface WritableSchemas {
+  readonly oldest: number;
+  readonly newest: number;
+}
+
 async function processMaintenance(
   db: AnyDb,
   dialect: StoreDialect,
-  codeSchemaVersion: number,
+  schemas: WritableSchemas,
 ): Promise<ProcessMaintenance> {
   const stored = await readMaintenance(db, dialect);
   const schemaVersion = await recordedSchemaVersion(db, dialect);
-  if (schemaVersion > codeSchemaVersion) {
-    const reason = `the database was upgraded to schema ${schemaVersion}; restart Cairn on a release that knows it`;
+  // A new database (no schema recorded) is the migrator's to create; nothing else writes to it first.
+  const reason =
+    schemaVersion > schemas.newest
+      ? `the database was upgraded to schema ${schemaVersion}; restart Cairn on a release that knows it`
+      : schemaVersion > 0 && schemaVersion < schemas.oldest
+        ? `the database was taken back to schema ${schemaVersion}, and this Cairn writes to schema ` +
+          `${schemas.oldest} or later; restart Cairn on the release of that schema, or upgrade the database ` +
+          "again ('cairn admin upgrade')"
+        : undefined;
+  if (reason !== undefined) {
     return {
       ...stored,
       mode: stored.mode === 'serving' ? 'draining' : stored.mode,

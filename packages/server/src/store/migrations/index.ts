@@ -28,3 +28,13 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** The schema version this code is written for. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * The oldest schema this code writes to: the version of the newest migration that changes tables or
+ * columns. The migrations after it only add indexes or statistics, which the code's queries run without
+ * (slower). A process of this code keeps writing to a database an upgrade has not yet taken past this
+ * version, or a downgrade took back to it, and stops writing to an older one (see
+ * `lifecycle/maintenance/maintenance-watch.ts`). Raise it with every migration that changes a table; a
+ * test holds it to that.
+ */
+export const OLDEST_WRITABLE_SCHEMA_VERSION = 10;

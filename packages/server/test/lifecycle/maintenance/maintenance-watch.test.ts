@@ -12,10 +12,17 @@ import {
   type ProcessMaintenance,
 } from '../../../src/lifecycle/maintenance/maintenance-watch.ts';
 import { connectDatabase } from '../../../src/store/connect-database.ts';
+import { OLDEST_WRITABLE_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
+import { Migrator } from '../../../src/store/migrator/migrator.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
 import { dialectTargets } from '../../support/test-databases.ts';
 
 const INTERVAL_MS = 300;
+
+async function migrateTo(migrator: Migrator, version: number): Promise<void> {
+  const outcome = await migrator.migrateTo(version);
+  if (outcome.error) throw outcome.error;
+}
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`the maintenance watch on ${dialect}`, { skip }, () => {
@@ -61,6 +68,33 @@ for (const { dialect, skip } of await dialectTargets()) {
         changes.map((change) => change.mode),
         ['draining', 'serving'],
       );
+    });
+
+    test('a database taken back past a migration this code needs is not written; one at the oldest schema is', async () => {
+      const older = await createMigratedDatabase(dialect);
+      try {
+        const migrator = new Migrator({ db: older.db, dialect: older.dialect });
+        await migrateTo(migrator, OLDEST_WRITABLE_SCHEMA_VERSION);
+        const watch = new MaintenanceWatch(older.db, older.dialect, { intervalMs: 0 });
+        assert.deepEqual(
+          { ...(await watch.current()), since: undefined },
+          { mode: 'serving', planId: null, reason: null, since: undefined, writable: true, message: '' },
+          'the migrations after it only add indexes',
+        );
+        await migrateTo(migrator, OLDEST_WRITABLE_SCHEMA_VERSION - 1);
+        const refused = await watch.current();
+        assert.equal(refused.writable, false);
+        assert.equal(refused.mode, 'draining');
+        assert.equal(
+          refused.message,
+          `Cairn no longer writes to its database: the database was taken back to schema ` +
+            `${OLDEST_WRITABLE_SCHEMA_VERSION - 1}, and this Cairn writes to schema ` +
+            `${OLDEST_WRITABLE_SCHEMA_VERSION} or later; restart Cairn on the release of that schema, or ` +
+            "upgrade the database again ('cairn admin upgrade')",
+        );
+      } finally {
+        await older.close();
+      }
     });
 
     test('while the database does not answer, the last reading stands', async () => {
