@@ -59,15 +59,18 @@ for (const { dialect, skip } of await dialectTargets()) {
             body: JSON.stringify({ display_name: name }),
           });
 
-        await setMaintenance(store.db, store.dialect, {
-          mode: 'draining',
-          planId: 'plan-9',
-          reason: 'upgrading to Cairn 9.0.0',
-        });
-        await server.waitForLine(
-          /cairn up: draining for maintenance \(plan plan-9\), upgrading to Cairn 9\.0\.0: writes refused/,
-          10_000,
-        );
+        // Waited for from before the mode is set: the server may see it before setMaintenance returns.
+        await Promise.all([
+          server.waitForLine(
+            /cairn up: draining for maintenance \(plan plan-9\), upgrading to Cairn 9\.0\.0: writes refused/,
+            10_000,
+          ),
+          setMaintenance(store.db, store.dialect, {
+            mode: 'draining',
+            planId: 'plan-9',
+            reason: 'upgrading to Cairn 9.0.0',
+          }),
+        ]);
         const refused = await createExperiment('refused');
         assert.equal(refused.status, 503);
         assert.equal(refused.headers.get('retry-after'), '30');
@@ -86,8 +89,10 @@ for (const { dialect, skip } of await dialectTargets()) {
           .executeTakeFirst();
         assert.deepEqual([say?.state, say?.attempt], ['QUEUED', 0], 'the embedded worker claims nothing');
 
-        await setMaintenance(store.db, store.dialect, { mode: 'serving', planId: null, reason: null });
-        await server.waitForLine(/cairn up: serving again/, 10_000);
+        await Promise.all([
+          server.waitForLine(/cairn up: serving again/, 10_000),
+          setMaintenance(store.db, store.dialect, { mode: 'serving', planId: null, reason: null }),
+        ]);
         assert.equal((await createExperiment('accepted')).status, 200);
         await waitFor('the run to succeed', async () => {
           const run = await store.db
