@@ -66,13 +66,24 @@ export async function copyRows(copy: RowCopy): Promise<void> {
   }
 }
 
+/** A batch as the target gets it: URIs rewritten, its rows' digest sum, the key of its last row. */
+interface PreparedBatch {
+  readonly rows: readonly Row[];
+  readonly digest: RowDigestSum;
+  readonly after: Row;
+}
+
 async function copyTable(copy: RowCopy, loader: RowLoader, table: CopyTable): Promise<void> {
   const { checkpoint } = copy;
   const resumed = checkpoint.progress.table === table.name ? checkpoint.progress.after : null;
   const total = await countRows(copy.snapshot, table.name);
-  const batches = readBatches(copy.snapshot, table, resumed === null ? {} : { after: resumed });
+  const batches = prepared(
+    copy,
+    table,
+    readBatches(copy.snapshot, table, resumed === null ? {} : { after: resumed }),
+  );
   let reportedAt = Date.now();
-  let pending: Promise<IteratorResult<Row[]>> | undefined = batches.next();
+  let pending: Promise<IteratorResult<PreparedBatch>> | undefined = batches.next();
   const readNext = () => {
     pending ??= batches.next();
   };
@@ -81,8 +92,8 @@ async function copyTable(copy: RowCopy, loader: RowLoader, table: CopyTable): Pr
       const read = await (pending ?? batches.next());
       pending = undefined;
       if (read.done === true) return;
-      // The next batch is read once the target has this one's rows (see `LoadRows`): a read from SQLite
-      // holds the thread, and rows not yet sent would wait for it.
+      // The next batch is read and prepared once the target has this one's rows (see `LoadRows`): that
+      // work holds the thread, and rows not yet sent would wait for it.
       const progress = await insertBatch(copy, loader, table, read.value, readNext);
       if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
         reportedAt = Date.now();
@@ -95,31 +106,48 @@ async function copyTable(copy: RowCopy, loader: RowLoader, table: CopyTable): Pr
   }
 }
 
+async function* prepared(
+  copy: RowCopy,
+  table: CopyTable,
+  batches: AsyncIterable<Row[]>,
+): AsyncGenerator<PreparedBatch> {
+  const { rewrite } = copy;
+  const columns = copy.digestColumns.get(table.name) ?? [];
+  for await (const batch of batches) {
+    const last = batch.at(-1);
+    if (last === undefined) continue;
+    const rows = rewrite === null ? batch : batch.map((row) => rewriteRow(table.name, row, rewrite));
+    const digest = new RowDigestSum();
+    for (const row of rows) digest.addLine(digestLine(row, columns));
+    yield {
+      rows,
+      digest,
+      after: Object.fromEntries(table.key.map((column) => [column, last[column] ?? null])),
+    };
+  }
+}
+
 /** Inserts one batch and its checkpoint in one transaction of the target, and returns that checkpoint. */
 async function insertBatch(
   copy: RowCopy,
   loader: RowLoader,
   table: CopyTable,
-  batch: Row[],
+  batch: PreparedBatch,
   sent: () => void,
 ): Promise<MoveProgress> {
-  const last = batch.at(-1);
-  const { checkpoint, rewrite } = copy;
-  if (last === undefined) return checkpoint.progress;
-  const rows = rewrite === null ? batch : batch.map((row) => rewriteRow(table.name, row, rewrite));
+  const { checkpoint } = copy;
   const before = checkpoint.progress;
   const sum = RowDigestSum.of(before.digests?.[table.name]);
-  const columns = copy.digestColumns.get(table.name) ?? [];
-  for (const row of rows) sum.addLine(digestLine(row, columns));
+  sum.addSum(batch.digest);
   const progress: MoveProgress = {
     ...before,
     table: table.name,
-    after: Object.fromEntries(table.key.map((column) => [column, last[column] ?? null])),
-    rows: { ...before.rows, [table.name]: (before.rows[table.name] ?? 0) + batch.length },
+    after: batch.after,
+    rows: { ...before.rows, [table.name]: (before.rows[table.name] ?? 0) + batch.rows.length },
     digests: { ...before.digests, [table.name]: sum.hex() },
   };
   await loader.transaction(async (trx, load) => {
-    await load(table.name, rows, sent);
+    await load(table.name, batch.rows, sent);
     await checkpoint.write(progress, trx);
   });
   checkpoint.settle(progress);

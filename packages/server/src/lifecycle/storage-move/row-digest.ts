@@ -50,9 +50,18 @@ export class RowDigestSum {
 
   addLine(line: string): void {
     const digest = hash('sha256', line, 'buffer');
+    this.#add((word) => digest.readUInt32BE(word * 4));
+  }
+
+  /** Adds another sum: the sum of a batch's lines, made ahead, joins the table's. */
+  addSum(other: RowDigestSum): void {
+    this.#add((word) => other.#words[word] as number);
+  }
+
+  #add(wordOf: (word: number) => number): void {
     let carry = 0;
     for (let word = 7; word >= 0; word--) {
-      const total = (this.#words[word] as number) + digest.readUInt32BE(word * 4) + carry;
+      const total = (this.#words[word] as number) + wordOf(word) + carry;
       this.#words[word] = total >>> 0;
       carry = total > 0xffffffff ? 1 : 0;
     }

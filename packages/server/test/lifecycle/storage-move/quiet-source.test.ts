@@ -81,6 +81,19 @@ describe('a row digest sum', () => {
     assert.notEqual(forward.hex(), new RowDigestSum().hex());
   });
 
+  test('of batches, added up, is the sum of all their lines', () => {
+    const lines = Array.from({ length: 300 }, (_, index) => `line ${index}\t${'x'.repeat(index)}`);
+    const whole = new RowDigestSum();
+    for (const line of lines) whole.addLine(line);
+    const total = new RowDigestSum();
+    for (let start = 0; start < lines.length; start += 70) {
+      const batch = new RowDigestSum();
+      for (const line of lines.slice(start, start + 70)) batch.addLine(line);
+      total.addSum(batch);
+    }
+    assert.equal(total.hex(), whole.hex());
+  });
+
   test('refuses a recorded sum that is not 64 hex digits', () => {
     assert.throws(() => RowDigestSum.of('xyz'), /a row digest sum is 64 hex digits, not "xyz"/);
   });
