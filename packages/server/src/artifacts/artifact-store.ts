@@ -19,6 +19,24 @@ export interface ByteRange {
   end?: number;
 }
 
+/**
+ * Writes of many objects made durable together (see `ArtifactStore.batch`). Each put is atomic as
+ * `ArtifactStore.put` is, but may be lost in a crash until a `sync` that began after it resolved has
+ * resolved: record an object as stored only after that.
+ */
+export interface ObjectBatch {
+  put(key: string, body: ObjectBody): Promise<StoredObject>;
+  /** Makes every object whose put resolved before this call durable. */
+  sync(): Promise<void>;
+}
+
+/** An object found by `ArtifactStore.listWithBytes`: its bytes when it is small enough. */
+export interface ListedObject {
+  info: ObjectInfo;
+  /** The object's bytes, `info.size` of them; absent for an object larger than asked for. */
+  bytes?: Buffer;
+}
+
 export type ObjectBody = Readable | AsyncIterable<Uint8Array> | Uint8Array | string;
 
 /**
@@ -43,6 +61,19 @@ export interface ArtifactStore {
   stat(key: string): Promise<ObjectInfo | undefined>;
   /** Every object whose key starts with `prefix`, in lexicographic key order. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /**
+   * What `list(prefix)` yields, each object with its bytes when it holds at most `maxBytes`: for reading a
+   * whole store (a backup), where a store that reads an object in the same pass that lists it (the
+   * filesystem store) saves the round trips of a listing then a `get` per object. A store without it:
+   * use list and get.
+   */
+  listWithBytes?(prefix: string, maxBytes: number): AsyncIterable<ListedObject>;
+  /**
+   * A batch of writes synced together, for a store whose put pays for durability per object (the
+   * filesystem store's fsyncs). A store without one has a put that is durable, and cheap enough, on
+   * return (S3): use put.
+   */
+  batch?(): ObjectBatch;
   /** Removes the object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Releases connections and handles. */

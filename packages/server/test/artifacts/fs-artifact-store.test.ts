@@ -20,6 +20,12 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
+async function readAll(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
 async function entriesIn(directory: string): Promise<string[]> {
   return readdir(directory).catch(() => []);
 }
@@ -134,6 +140,90 @@ describe('FsArtifactStore (file-system specifics)', () => {
       assert.equal(keys.filter((key) => key.includes('/keep-')).length, 50);
       assert.equal(keys.filter((key) => key.includes('/late-')).length, 50);
       assert.equal(keys.filter((key) => key.includes('/drop-')).length, 0);
+    });
+  });
+
+  test('get without a range streams the object at the size its open file has, a small one in one chunk', async () => {
+    await withStore(async (store) => {
+      const small = Buffer.alloc(10 * 1024, 7);
+      const large = Buffer.alloc(200 * 1024, 9);
+      await store.put('small', small);
+      await store.put('large', large);
+      await store.put('empty', '');
+      const chunksOf = async (key: string) => collect((await store.get(key)) as AsyncIterable<Buffer>);
+      const smallChunks = await chunksOf('small');
+      assert.equal(smallChunks.length, 1);
+      assert.deepEqual(Buffer.concat(smallChunks), small);
+      assert.deepEqual(Buffer.concat(await chunksOf('large')), large);
+      assert.deepEqual(await chunksOf('empty'), []);
+    });
+  });
+
+  test('a batch stores objects as put does, and its sync makes them durable', async () => {
+    await withStore(async (store, root) => {
+      const batch = store.batch();
+      const stored = await batch.put('run-1/task/output', 'hello');
+      assert.deepEqual(stored, {
+        key: 'run-1/task/output',
+        size: 5,
+        sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+      });
+      await batch.put('run-1/task/log', Buffer.from('log'));
+      await batch.put(
+        'run-2/deep/er/output',
+        (async function* () {
+          yield Buffer.from('a');
+          yield Buffer.from('b');
+        })(),
+      );
+      // Readable at once, before the sync: only durability waits for it.
+      assert.equal(await readAll(await store.get('run-2/deep/er/output')), 'ab');
+      await store.delete('run-1/task/log');
+      // A file deleted since its put is skipped: nothing of it is left to keep.
+      await batch.sync();
+      await batch.sync();
+      assert.deepEqual(
+        (await collect(store.list())).map((info) => info.key),
+        ['run-1/task/output', 'run-2/deep/er/output'],
+      );
+      assert.deepEqual(await entriesIn(path.join(root, '.cairn-tmp')), []);
+      await assert.rejects(batch.put('run-1/task/output/below', 'x'), (error) => {
+        assert.ok(error instanceof CairnError);
+        assert.equal(error.code, 'ARTIFACT_STORE_FAILED');
+        assert.match(error.message, /an object exists at "run-1\/task\/output"/);
+        return true;
+      });
+      assert.deepEqual(await entriesIn(path.join(root, '.cairn-tmp')), []);
+    });
+  });
+
+  test('listWithBytes lists as list does, with the bytes of the objects up to the size asked', async () => {
+    await withStore(async (store, root) => {
+      assert.deepEqual(await collect(store.listWithBytes('', 1024)), []);
+      const bodies = new Map([
+        ['a-c', 'ac'],
+        ['a.d', 'x'.repeat(2000)],
+        ['a/b/c', ''],
+        ['a/b/d', 'abd'],
+        ['b/e', 'be'],
+      ]);
+      for (const [key, body] of bodies) await store.put(key, body);
+      await mkdir(path.join(root, '.CAIRN-other'));
+      await writeFile(path.join(root, '.CAIRN-other', 'file'), 'x');
+      for (const prefix of ['', 'a', 'a/', 'a/b/', 'a/b/d', 'b', 'c']) {
+        const listed = await collect(store.listWithBytes(prefix, 1024));
+        assert.deepEqual(
+          listed.map(({ info }) => ({ key: info.key, size: info.size })),
+          (await collect(store.list(prefix))).map(({ key, size }) => ({ key, size })),
+          `prefix ${JSON.stringify(prefix)}`,
+        );
+        for (const { info, bytes } of listed) {
+          const body = bodies.get(info.key) as string;
+          if (body.length > 1024) assert.equal(bytes, undefined);
+          else assert.equal(bytes?.toString(), body);
+          assert.ok(info.lastModified instanceof Date);
+        }
+      }
     });
   });
 
