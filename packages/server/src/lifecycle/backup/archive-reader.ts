@@ -25,27 +25,48 @@ const UNEXPECTED_END = 'Unexpected end of data';
 export class TarFormatError extends Error {}
 
 /**
+ * The file could not be read (EACCES, EISDIR, an I/O error): nothing is known of its format. The message
+ * names the file and the cause.
+ */
+export class ArchiveReadError extends Error {
+  constructor(file: string, cause: unknown) {
+    super(`cannot read ${file}: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/**
  * A tar archive on disk. Opening it reads it once from start to end with tar-stream, which checks every
  * header and finds where each entry's data lies (and hands the data of the entries the caller asks for
  * to it on the way); after that any entry can be read on its own, in any order and more than once.
  */
 export class ArchiveReader {
   readonly entries: ReadonlyMap<string, ArchiveEntry>;
+  readonly #file: string;
   readonly #handle: FileHandle;
 
-  private constructor(handle: FileHandle, entries: Map<string, ArchiveEntry>) {
+  private constructor(file: string, handle: FileHandle, entries: Map<string, ArchiveEntry>) {
+    this.#file = file;
     this.#handle = handle;
     this.entries = entries;
   }
 
-  /** Indexes the archive at `file`; rejects with TarFormatError when it is not a complete tar archive. */
+  /**
+   * Indexes the archive at `file`; rejects with TarFormatError when it is not a complete tar archive, and
+   * with ArchiveReadError when it cannot be read.
+   */
   static async open(file: string, visit?: EntryVisitor): Promise<ArchiveReader> {
-    const handle = await open(file, 'r');
+    let handle: FileHandle;
     try {
-      return new ArchiveReader(handle, await scan(file, (await handle.stat()).size, visit));
+      handle = await open(file, 'r');
+    } catch (error) {
+      throw new ArchiveReadError(file, error);
+    }
+    try {
+      return new ArchiveReader(file, handle, await scan(file, (await handle.stat()).size, visit));
     } catch (error) {
       await handle.close();
-      throw error;
+      if (error instanceof TarFormatError || error instanceof ArchiveReadError) throw error;
+      throw new ArchiveReadError(file, error);
     }
   }
 
@@ -53,12 +74,13 @@ export class ArchiveReader {
   async *read(entry: ArchiveEntry): AsyncGenerator<Buffer> {
     for (let done = 0; done < entry.size; ) {
       const length = Math.min(READ_CHUNK_BYTES, entry.size - done);
-      const { bytesRead, buffer } = await this.#handle.read(
-        Buffer.allocUnsafe(length),
-        0,
-        length,
-        entry.offset + done,
-      );
+      let read: { bytesRead: number; buffer: Buffer };
+      try {
+        read = await this.#handle.read(Buffer.allocUnsafe(length), 0, length, entry.offset + done);
+      } catch (error) {
+        throw new ArchiveReadError(this.#file, error);
+      }
+      const { bytesRead, buffer } = read;
       if (bytesRead === 0) {
         throw new TarFormatError(
           `it ends inside entry ${JSON.stringify(entry.path)}, which it held when opened: it was truncated since`,
@@ -95,6 +117,8 @@ async function scan(
   let next = 0;
   const parser = extract();
   const input = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  /** Why reading the file failed: not a fault of its format, whatever the parser makes of the stop. */
+  let readFailure: { error: unknown } | undefined;
   // tar-stream's events rather than its async iterators: a promise less per entry, which in an archive
   // of many small objects is much of the time it takes.
   const scanned = new Promise<void>((resolve, reject) => {
@@ -124,13 +148,17 @@ async function scan(
     parser.on('error', reject);
     // After 'finish' or 'error' this changes nothing; alone, it means the scan was stopped.
     parser.on('close', () => reject(new Error('the archive stopped being read')));
-    input.on('error', (error) => parser.destroy(error));
+    input.on('error', (error) => {
+      readFailure = { error };
+      parser.destroy(error);
+    });
     input.pipe(parser);
   });
   try {
     await scanned;
   } catch (error) {
     input.destroy();
+    if (readFailure !== undefined) throw new ArchiveReadError(file, readFailure.error);
     if (error instanceof TarFormatError) throw error;
     if (error instanceof Error && error.message === UNEXPECTED_END) throw truncated(fileSize);
     throw new TarFormatError(`the block at byte ${next} is not a tar header (${errorMessage(error)})`, {

@@ -4,7 +4,7 @@ import type { StoredObject } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import { COPY_TABLES } from '../rows/copy-tables.ts';
 import type { Row } from '../rows/row-values.ts';
-import { ArchiveReader, TarFormatError } from './archive-reader.ts';
+import { ArchiveReadError, ArchiveReader, TarFormatError } from './archive-reader.ts';
 import {
   type BackupManifest,
   MANIFEST_PATH,
@@ -66,7 +66,7 @@ export class BackupArchive {
       });
     } catch (error) {
       if (error instanceof TarFormatError) throw invalid(file, `is not a Cairn backup: ${error.message}`);
-      throw new CairnError('CONFIG_INVALID', `cannot read ${file}: ${errorMessage(error)}`, { cause: error });
+      throw readFailed(error);
     }
     try {
       const manifest = readManifest(file, reader, manifestChunks);
@@ -126,6 +126,7 @@ export class BackupArchive {
       yield* this.#reader.read(this.#objectEntry(object));
     } catch (error) {
       if (error instanceof TarFormatError) throw invalid(this.file, `is damaged: ${error.message}`, error);
+      if (error instanceof ArchiveReadError) throw readFailed(error);
       throw error;
     }
   }
@@ -191,6 +192,11 @@ function readManifest(file: string, reader: ArchiveReader, chunks: Buffer[]): Ba
   const problem = manifestProblem(manifest);
   if (problem !== undefined) throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} ${problem}`);
   return manifest as BackupManifest;
+}
+
+/** A failure to read the file, which says nothing of its contents: ArchiveReadError names both. */
+function readFailed(error: unknown): CairnError {
+  return new CairnError('CONFIG_INVALID', errorMessage(error), { cause: error });
 }
 
 function invalid(file: string, problem: string, cause?: unknown): CairnError {

@@ -4,7 +4,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ArchiveReader, TarFormatError } from '../../../src/lifecycle/backup/archive-reader.ts';
+import {
+  ArchiveReadError,
+  ArchiveReader,
+  TarFormatError,
+} from '../../../src/lifecycle/backup/archive-reader.ts';
 import { ArchiveWriter } from '../../../src/lifecycle/backup/archive-writer.ts';
 import { scratchDir } from './support/test-stores.ts';
 
@@ -184,5 +188,24 @@ describe('tar archives', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  test('a file that cannot be read is a read error naming it and the cause, not a format error', async () => {
+    // A directory opens, and stats larger than a tar header, but every read fails (EISDIR). (A file of
+    // mode 000 would not do: tests run as root, who reads it anyway.)
+    const directory = path.join(scratch.dir, 'a-directory.tar');
+    mkdirSync(directory);
+    await assert.rejects(ArchiveReader.open(directory), (error) => {
+      assert.ok(error instanceof ArchiveReadError, String(error));
+      assert.equal(error.message, `cannot read ${directory}: EISDIR: illegal operation on a directory, read`);
+      assert.equal((error.cause as NodeJS.ErrnoException).code, 'EISDIR');
+      return true;
+    });
+    const missing = path.join(scratch.dir, 'missing.tar');
+    await assert.rejects(ArchiveReader.open(missing), (error) => {
+      assert.ok(error instanceof ArchiveReadError, String(error));
+      assert.match(error.message, /^cannot read .*missing\.tar: ENOENT: no such file or directory/);
+      return true;
+    });
   });
 });
