@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { ArtifactStore, ObjectInfo } from '../../artifacts/artifact-store.ts';
+import type { ArtifactStore, ListedObject, ObjectInfo } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { MIGRATIONS } from '../../store/migrations/index.ts';
@@ -11,6 +11,7 @@ import { CAIRN_VERSION } from '../../version.ts';
 import { COPY_TABLES } from '../rows/copy-tables.ts';
 import { readBatches } from '../rows/keyset-reader.ts';
 import type { Row } from '../rows/row-values.ts';
+import { type JsonLines, sqliteJsonLines } from '../rows/sqlite-json-lines.ts';
 import { ArchiveWriter, fileExists, type WrittenEntry } from './archive-writer.ts';
 import { AUDIT_OUTCOME, insertAudit } from './audit-record.ts';
 import {
@@ -27,7 +28,7 @@ import {
   tableEntryPath,
 } from './backup-manifest.ts';
 import { checkSourceSchema } from './backup-schema.ts';
-import { loadAhead } from './load-ahead.ts';
+import { type Loaded, loadAhead } from './load-ahead.ts';
 import { inSnapshot } from './snapshot-transaction.ts';
 
 export type BackupProgress =
@@ -177,10 +178,12 @@ async function writeMetadata(
     if (!(await dialect.tableExists(snapshot, table.name))) continue;
     const counter = { rows: 0 };
     const report = (rows: number) => onProgress?.({ kind: 'rows', table: table.name, rows });
-    const written = await archive.writeEntry(
-      tableEntryPath(table.name),
-      jsonLines(readBatches(snapshot, table), counter, report),
-    );
+    // SQLite writes its own JSON, in the order the rows are stored (see `rows/sqlite-json-lines.ts`).
+    const lines =
+      dialect.name === 'sqlite'
+        ? sqliteJsonLines(snapshot, table.name)
+        : jsonBatches(readBatches(snapshot, table));
+    const written = await archive.writeEntry(tableEntryPath(table.name), counted(lines, counter, report));
     tables.push({ name: table.name, rows: counter.rows, bytes: written.size, sha256: written.sha256 });
     onProgress?.({ kind: 'table', table: table.name, rows: counter.rows });
   }
@@ -192,15 +195,24 @@ async function writeMetadata(
   };
 }
 
-async function* jsonLines(
-  batches: AsyncIterable<Row[]>,
+/** A batch of a table file's lines, and how many rows they are. */
+type Lines = Pick<JsonLines, 'text' | 'rows'>;
+
+async function* jsonBatches(batches: AsyncIterable<Row[]>): AsyncGenerator<Lines> {
+  for await (const rows of batches) {
+    yield { text: `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`, rows: rows.length };
+  }
+}
+
+async function* counted(
+  batches: AsyncIterable<Lines>,
   counter: { rows: number },
   report: (rows: number) => void,
 ): AsyncGenerator<Buffer> {
   let reportedAt = Date.now();
-  for await (const rows of batches) {
-    counter.rows += rows.length;
-    yield Buffer.from(`${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+  for await (const batch of batches) {
+    counter.rows += batch.rows;
+    yield Buffer.from(batch.text);
     if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
       reportedAt = Date.now();
       report(counter.rows);
@@ -222,8 +234,7 @@ async function writeObjects(
   let vanished = 0;
   let bytes = 0;
   let reportedAt = Date.now();
-  const loads = loadAhead(store.list(''), OBJECTS_AHEAD, (info) => readObject(store, info), closeBody);
-  for await (const loaded of loads) {
+  for await (const loaded of objectReads(store)) {
     if ('error' in loaded) throw loaded.error;
     const { key } = loaded.item;
     const written = await writeObject(store, archive, loaded.item, loaded.value);
@@ -240,6 +251,34 @@ async function writeObjects(
   }
   onProgress?.({ kind: 'objects', objects: objects.length, bytes });
   return { objects, vanished };
+}
+
+/**
+ * Every object of the store with its bytes (a small one) or its stream: from the store's own pass that
+ * lists and reads at once when it has one, else from a listing with the reads run ahead of the writes.
+ */
+function objectReads(store: ArtifactStore): AsyncIterable<Loaded<ObjectInfo, ObjectRead>> {
+  if (store.listWithBytes === undefined) {
+    return loadAhead(store.list(''), OBJECTS_AHEAD, (info) => readObject(store, info), closeBody);
+  }
+  return withLargeOpened(store, store.listWithBytes('', SMALL_OBJECT_BYTES));
+}
+
+async function* withLargeOpened(
+  store: ArtifactStore,
+  listed: AsyncIterable<ListedObject>,
+): AsyncGenerator<Loaded<ObjectInfo, ObjectRead>> {
+  for await (const { info, bytes } of listed) {
+    if (bytes !== undefined) {
+      yield { item: info, value: bytes };
+      continue;
+    }
+    // Read only when its turn comes: a large object's time is its bytes', not its round trips'.
+    yield await readObject(store, info).then(
+      (value) => ({ item: info, value }),
+      (error: unknown) => ({ item: info, error }),
+    );
+  }
 }
 
 /** An object read ahead: its bytes, its open stream, or nothing when it was deleted after being listed. */
@@ -285,7 +324,7 @@ async function writeObject(
 async function readObject(store: ArtifactStore, info: ObjectInfo): Promise<ObjectRead> {
   let body: Readable;
   try {
-    body = await openObject(store, info);
+    body = await store.get(info.key);
   } catch (error) {
     if (error instanceof CairnError && error.code === 'ARTIFACT_NOT_FOUND') return undefined;
     throw error;
@@ -294,24 +333,6 @@ async function readObject(store: ArtifactStore, info: ObjectInfo): Promise<Objec
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-}
-
-/**
- * The object's stream, asked for as the byte range from its first byte to its last when it is not empty:
- * the filesystem store then reads it at its exact size (a small object in one read) rather than in 64 KiB
- * buffers and a last read that finds its end, which halves the cost of reading a small object. (The range
- * has no end, so an object replaced since it was listed is still read whole.) One that became empty
- * since has no such range, and is asked for without one.
- */
-async function openObject(store: ArtifactStore, info: ObjectInfo): Promise<Readable> {
-  if (info.size > 0) {
-    try {
-      return await store.get(info.key, { start: 0 });
-    } catch (error) {
-      if (!(error instanceof CairnError && error.code === 'ARTIFACT_RANGE_INVALID')) throw error;
-    }
-  }
-  return store.get(info.key);
 }
 
 function closeBody(body: ObjectRead): void {
