@@ -43,7 +43,7 @@ export async function upgradeOnStart(
               `${status.codeSchemaVersion}: upgrading it, with a backup in ${backupDir}`,
       );
       const plan = await runUpgrade(
-        { db: handle.db, dialect: handle.dialect, store },
+        { db: handle.db, dialect: handle.dialect, location: handle.location, store },
         {
           kind: 'upgrade',
           backup: true,

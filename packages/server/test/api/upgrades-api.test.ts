@@ -34,7 +34,7 @@ for (const { dialect, skip } of await dialectTargets()) {
     test('plans are listed newest first with their steps; one is read by id or as the latest', async () => {
       const store = new FsArtifactStore(path.join(scratch, 'artifacts'));
       const plan = await runUpgrade(
-        { db: api.db, dialect: api.dialect, store },
+        { db: api.db, dialect: api.dialect, location: api.location, store },
         {
           kind: 'upgrade',
           backup: false,

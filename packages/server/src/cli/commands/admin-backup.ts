@@ -138,6 +138,7 @@ async function restore(
     const summary = await restoreBackup({
       db: handle.db,
       dialect: handle.dialect,
+      location: handle.location,
       store,
       file: archive,
       force: options.force === true,

@@ -138,7 +138,7 @@ async function runPlan(
     onEvent: (event) => printEvent(event, output),
   };
   await withStores(command, async (handle, store) => {
-    const deps = { db: handle.db, dialect: handle.dialect, store };
+    const deps = { db: handle.db, dialect: handle.dialect, location: handle.location, store };
     if (options.dryRun) {
       printPreview(await previewUpgrade(deps, request), output);
       return;

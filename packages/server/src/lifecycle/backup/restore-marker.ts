@@ -5,6 +5,7 @@
  * there (see `restore-backup.ts`).
  */
 import type { AnyDb } from '../../store/dialects/store-dialect.ts';
+import type { DeferredIndex } from '../rows/deferred-indexes.ts';
 import { AUDIT_OUTCOME } from './audit-record.ts';
 import type { UriRewrite } from './uri-rewrite.ts';
 
@@ -18,6 +19,11 @@ export interface RestoreProgress {
   tables_done: number;
   /** Rows of the next table already loaded, in file order. */
   rows_done: number;
+  /**
+   * The lookup indexes of the next table, dropped while it loads into SQLite and made again, with the
+   * progress past it, once it is in (see `rows/deferred-indexes.ts`).
+   */
+  deferred_indexes?: DeferredIndex[];
 }
 
 /** The marker row's `details`. */

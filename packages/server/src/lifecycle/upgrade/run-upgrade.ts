@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
+import type { DatabaseLocation } from '../../store/database-url.ts';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { MIGRATIONS } from '../../store/migrations/index.ts';
 import { Migrator, type StepSql } from '../../store/migrator/migrator.ts';
@@ -60,6 +61,8 @@ export interface UpgradeRequest {
 export interface UpgradeDeps {
   readonly db: AnyDb;
   readonly dialect: StoreDialect;
+  /** Where `db` is, for a rollback's restore (see `RestoreOptions.location`). */
+  readonly location: DatabaseLocation;
   readonly store: ArtifactStore;
 }
 
@@ -560,7 +563,7 @@ class PlanRun {
   }
 
   async #rollback(): Promise<void> {
-    const { db, dialect, store } = this.#deps;
+    const { db, dialect, location, store } = this.#deps;
     // Added here, not where the rollback is decided: a crash between marking the plan rolling back and
     // adding its steps would leave none, and the next attempt would call it rolled back having undone nothing.
     if (!this.#plan.steps.some((step) => step.phase === 'rollback')) {
@@ -584,7 +587,7 @@ class PlanRun {
             );
           }
           await dropCairnTables(db);
-          await restoreBackup({ db, dialect, store, file, force: true, schemaVersion: 'backup' });
+          await restoreBackup({ db, dialect, location, store, file, force: true, schemaVersion: 'backup' });
           return `restored ${file}`;
         }
         const outcome = await this.#migrator.migrateTo(this.#plan.fromSchema);

@@ -9,6 +9,7 @@ import { buildApiServer } from '../../../src/api/api-server.ts';
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
 import { LocalExecutor } from '../../../src/engine/executor/local/local-executor.ts';
 import { Worker } from '../../../src/engine/worker/worker.ts';
+import type { DatabaseLocation } from '../../../src/store/database-url.ts';
 import type { DialectName, StoreDialect } from '../../../src/store/dialects/store-dialect.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
@@ -19,6 +20,7 @@ export interface TestApi {
   readonly app: ApiApp;
   readonly db: Kysely<CairnDatabase>;
   readonly dialect: StoreDialect;
+  readonly location: DatabaseLocation;
   /** A request's status and parsed JSON body. */
   call(method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, body?: unknown): Promise<ApiAnswer>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startApi(
     app,
     db,
     dialect: store.dialect,
+    location: store.handle.location,
     async call(method, url, body) {
       const response = await app.inject({
         method,

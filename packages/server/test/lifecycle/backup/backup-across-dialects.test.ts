@@ -2,10 +2,11 @@
 // every row of every table and every object comes back, artifact URIs moved to the new store.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { OBJECTS_TAKEN } from '../../../src/lifecycle/backup/backup-manifest.ts';
 import { restoreBackup } from '../../../src/lifecycle/backup/restore-backup.ts';
 import { connectDatabase } from '../../../src/store/connect-database.ts';
-import type { DialectName } from '../../../src/store/dialects/store-dialect.ts';
+import type { AnyDb, DialectName } from '../../../src/store/dialects/store-dialect.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../src/store/migrations/index.ts';
 import { CAIRN_VERSION } from '../../../src/version.ts';
 import { createTestDatabase, dialectTargets } from '../../support/test-databases.ts';
@@ -30,6 +31,7 @@ async function restoreOnto(backup: BackedUpDeployment, dialect: DialectName, sto
     const summary = await restoreBackup({
       db: handle.db,
       dialect: handle.dialect,
+      location: handle.location,
       store: store.store,
       file: backup.file,
     });
@@ -37,11 +39,24 @@ async function restoreOnto(backup: BackedUpDeployment, dialect: DialectName, sto
     assert.equal(summary.uriRewrite?.to, store.store.url);
     await assertRestored({ ...backup, manifest: backup.summary.manifest }, handle.db, store.store);
     await assertOpens(database);
+    if (dialect === 'postgres') await assertAnalyzed(handle.db);
   } finally {
     await handle.close();
     await database.drop();
     await store.remove();
   }
+}
+
+/** Rows loaded by COPY leave no statistics until ANALYZE: the restore runs it, so every table has some. */
+async function assertAnalyzed(db: AnyDb): Promise<void> {
+  const { rows } = await sql<{ relname: string }>`
+    select relname from pg_stat_user_tables where last_analyze is null and last_autoanalyze is null
+  `.execute(db);
+  assert.deepEqual(
+    rows.map((row) => row.relname),
+    [],
+    'tables never analyzed after the restore',
+  );
 }
 
 for (const { dialect: source, skip } of targets) {

@@ -154,6 +154,7 @@ for (const [source, target] of pairs) {
       await restoreBackup({
         db: targetHandle.db,
         dialect: targetHandle.dialect,
+        location: targetHandle.location,
         store: targetStore.store,
         file,
       });

@@ -62,6 +62,7 @@ for (const [index, release] of releases.entries()) {
         await restoreBackup({
           db: targetHandle.db,
           dialect: targetHandle.dialect,
+          location: targetHandle.location,
           store: targetStore.store,
           file,
           onProgress: (event) => events.push(event),
@@ -136,6 +137,7 @@ test('a restore interrupted in its last migration finishes it when run again', a
         restoreBackup({
           db: handle.db,
           dialect: handle.dialect,
+          location: handle.location,
           store: targetStore.store,
           file,
           ...(onProgress ? { onProgress } : {}),

@@ -223,7 +223,13 @@ test('an object that changed size between listing and reading is read at its new
     assert.deepEqual(new Map(manifest.objects.map((object) => [object.key, object.sha256])), digests);
 
     const restored = new FsArtifactStore(path.join(scratch.dir, 'restored'));
-    await restoreBackup({ db: target.db, dialect: target.dialect, store: restored, file });
+    await restoreBackup({
+      db: target.db,
+      dialect: target.dialect,
+      location: target.handle.location,
+      store: restored,
+      file,
+    });
     assert.deepEqual(await dumpObjects(restored), digests);
 
     await assert.rejects(

@@ -31,6 +31,7 @@ describe('a backup written by Cairn 0.4.0', () => {
         const { manifest } = await restoreBackup({
           db: handle.db,
           dialect: handle.dialect,
+          location: handle.location,
           store: store.store,
           file,
         });

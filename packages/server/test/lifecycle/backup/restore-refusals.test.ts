@@ -115,7 +115,14 @@ describe('refused archives and targets', {
       let handle: DatabaseHandle;
       let store: TestStore;
       const restore = (file: string, force = false) =>
-        restoreBackup({ db: handle.db, dialect: handle.dialect, store: store.store, file, force });
+        restoreBackup({
+          db: handle.db,
+          dialect: handle.dialect,
+          location: handle.location,
+          store: store.store,
+          file,
+          force,
+        });
       const assertUntouched = async () => {
         assert.equal(
           await handle.dialect.tableExists(handle.db, HISTORY_TABLE),
@@ -235,7 +242,14 @@ describe('refused archives and targets', {
     const store = await createTestStore('fs');
     try {
       const restore = (file: string, force = false) =>
-        restoreBackup({ db: handle.db, dialect: handle.dialect, store: store.store, file, force });
+        restoreBackup({
+          db: handle.db,
+          dialect: handle.dialect,
+          location: handle.location,
+          store: store.store,
+          file,
+          force,
+        });
       await assert.rejects(restore(files.damagedObject as string), /object "large\/object"/);
       const forced = path.join(scratch.dir, 'forced.tar');
       copyFileSync(other, forced);

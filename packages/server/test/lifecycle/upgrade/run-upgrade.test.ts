@@ -64,7 +64,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       const handle: DatabaseHandle = await connectDatabase(database.location);
       const store = new FsArtifactStore(root);
       return {
-        deps: { db: handle.db, dialect: handle.dialect, store },
+        deps: { db: handle.db, dialect: handle.dialect, location: handle.location, store },
         handle,
         async close() {
           await store.close();
