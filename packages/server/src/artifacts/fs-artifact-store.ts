@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, type Dirent, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -206,8 +206,19 @@ export class FsArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * A listing of the whole store (the empty prefix) is made with synchronous calls in slices, as
+   * `listWithBytes` is: only the lifecycle tools (verify, backup, move, an upgrade's preflight) list it
+   * all, in processes that do nothing else meanwhile, and there it is several times faster (a second for
+   * 40,000 objects in 60,000 directories, where the calls as promises take six). The engine's and the
+   * API's listings of a prefix stay asynchronous, so a slow file system never holds a server's thread.
+   */
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {
     validateKeyPrefix(prefix);
+    if (prefix === '') {
+      for await (const { info } of this.#walkSync('', (key) => this.#statListedSync(key))) yield info;
+      return;
+    }
     const slash = prefix.lastIndexOf('/');
     yield* this.#walk(prefix.slice(0, slash + 1), prefix.slice(slash + 1));
   }
@@ -222,6 +233,15 @@ export class FsArtifactStore implements ArtifactStore {
    */
   async *listWithBytes(prefix: string, maxBytes: number): AsyncIterable<ListedObject> {
     validateKeyPrefix(prefix);
+    yield* this.#walkSync(prefix, (key) => this.#readListed(key, maxBytes));
+  }
+
+  /**
+   * Yields `visit` of each object under `prefix` in key order (those it returns undefined for, gone since
+   * their directory was read, are skipped), with the directories read synchronously and the thread handed
+   * back to other work every BLOCKING_SLICE_MS.
+   */
+  async *#walkSync<T>(prefix: string, visit: (key: string) => T | undefined): AsyncGenerator<T> {
     const slash = prefix.lastIndexOf('/');
     const directory = prefix.slice(0, slash + 1);
     const namePrefix = prefix.slice(slash + 1);
@@ -245,13 +265,24 @@ export class FsArtifactStore implements ArtifactStore {
           children: sortedChildren(this.#readDirectorySync(`${key}/`)).reverse(),
         });
       } else {
-        const listed = this.#readListed(key, maxBytes);
-        if (listed !== undefined) yield listed;
+        const visited = visit(key);
+        if (visited !== undefined) yield visited;
       }
       if (performance.now() - sliceStart >= BLOCKING_SLICE_MS) {
         await nextTurn();
         sliceStart = performance.now();
       }
+    }
+  }
+
+  /** Like `#statListed`, synchronously. */
+  #statListedSync(key: string): ListedObject | undefined {
+    try {
+      const info = statSync(this.#pathOf(key), { throwIfNoEntry: false });
+      return info === undefined ? undefined : { info: { key, size: info.size, lastModified: info.mtime } };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw this.#failed(`listing artifact ${JSON.stringify(key)}`, error);
     }
   }
 
