@@ -33,8 +33,8 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 /** Every row of `table` (a table with a rowid), read through `db`, one snapshot connection. */
 export async function* sqliteJsonLines(db: AnyDb, table: string): AsyncGenerator<JsonLines> {
   const columns = (
-    await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db)
-  ).rows.map((row) => row.name);
+    await sql<Column>`select name, type from pragma_table_info(${table}) order by cid`.execute(db)
+  ).rows;
   const fast = fastQuery(table, columns);
   const limits = DEFAULT_BATCH_LIMITS;
   let after = Number.MIN_SAFE_INTEGER;
@@ -63,13 +63,14 @@ export async function* sqliteJsonLines(db: AnyDb, table: string): AsyncGenerator
     );
   }
 
-  function fastQuery(name: string, names: readonly string[]) {
-    const pairs = names.map((column) => sql`${sql.lit(column)}, ${sql.ref(column)}`);
-    const odd = names.map((column) => oddValue(name, column));
+  function fastQuery(name: string, described: readonly Column[]) {
+    const pairs = described.map((column) => sql`${sql.lit(column.name)}, ${sql.ref(column.name)}`);
+    const checks = described.flatMap((column) => oddValue(name, column) ?? []);
+    const odd = checks.length === 0 ? sql`0` : sql.join(checks, sql` or `);
     return async (from: number, limit: number) =>
       (
         await sql<{ line: string; position: number; odd: number | null }>`
-          select json_object(${sql.join(pairs)}) as line, _rowid_ as position, (${sql.join(odd, sql` or `)}) as odd
+          select json_object(${sql.join(pairs)}) as line, _rowid_ as position, (${odd}) as odd
           from ${sql.table(name)} where _rowid_ > ${from} order by _rowid_ limit ${limit}`.execute(db)
       ).rows;
   }
@@ -88,12 +89,31 @@ async function slow(db: AnyDb, table: string, after: number, limit: number) {
   }));
 }
 
-/** True (1) for a value that `json_object` would not write as `neutralRow` does. */
-function oddValue(table: string, column: string) {
-  const value = sql.ref(column);
+/** A column as `pragma_table_info` describes it: `type` is the type it was declared with. */
+interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * An expression true (1) for a value of the column that `json_object` would not write as `neutralRow`
+ * does, or undefined when the column cannot hold one. SQLite's type affinity decides what a column holds
+ * (https://sqlite.org/datatype3.html): a TEXT column stores any number given to it as text, so it holds
+ * text, NULL or a blob (which `json_object` refuses); an INTEGER column stores integers, NULL, and what
+ * did not look like a number (text, a blob) or was not whole (a real), all of which sort outside the
+ * safe integers but the real.
+ */
+function oddValue(table: string, column: Column) {
+  const value = sql.ref(column.name);
+  const numeric = numericColumn(table, column.name);
+  const declared = column.type.toUpperCase();
+  if (numeric !== true && /CHAR|CLOB|TEXT/.test(declared)) return undefined;
+  if (numeric !== false && declared.includes('INT')) {
+    return sql`(${value} not between ${-SAFE} and ${SAFE} or typeof(${value}) = 'real')`;
+  }
   const type = sql`typeof(${value})`;
   const unsafe = sql`(${type} = 'integer' and ${value} not between ${-SAFE} and ${SAFE})`;
-  switch (numericColumn(table, column)) {
+  switch (numeric) {
     case true:
       return sql`(${type} not in ('integer', 'null') or ${unsafe})`;
     case false:

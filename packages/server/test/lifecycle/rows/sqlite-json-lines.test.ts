@@ -112,6 +112,18 @@ describe("a SQLite table's rows as JSON lines", () => {
     assert.equal(converted?.name, 'blob name');
   });
 
+  test('refuse text and reals in a number column, as the generic reader does', async () => {
+    const [task] = await database.db.selectFrom('tasks').select(['id', 'attempt']).limit(1).execute();
+    assert.ok(task);
+    for (const value of ['three', 1.5]) {
+      await sql`update tasks set attempt = ${value} where id = ${task.id}`.execute(database.db);
+      const refused = new RegExp(`tasks\\.attempt holds ${value}`);
+      await assert.rejects(neutral(database, 'tasks'), refused);
+      await assert.rejects(lines(database, 'tasks'), refused);
+    }
+    await sql`update tasks set attempt = ${task.attempt} where id = ${task.id}`.execute(database.db);
+  });
+
   test('refuse an integer a JS number would not keep, as the generic reader does', async () => {
     const [run] = await database.db.selectFrom('runs').select('id').limit(1).execute();
     assert.ok(run);
