@@ -64,6 +64,9 @@ const SAVE_INTERVAL_MS = 1000;
  * `rows/deferred-indexes.ts`); for smaller ones the drop and the rebuild cost more than they save.
  */
 const DEFER_INDEXES_ROWS = 10_000;
+/** SQLite's automatic checkpoint during a restore's row load, and its default (see `#loadTables`). */
+const BULK_LOAD_CHECKPOINT_PAGES = 100_000;
+const DEFAULT_CHECKPOINT_PAGES = 1000;
 /** Progress within a large table is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 2000;
 /**
@@ -344,6 +347,12 @@ class RestoreRun {
     const { db, location } = this.#options;
     const tables = this.#archive.manifest.tables;
     const loader = openRowLoader(db, location);
+    // SQLite copies the write-ahead log into the database every 1,000 pages by default, and a bulk load
+    // modifies the same index pages over and over: copying them once per 100,000 pages (400 MiB of log)
+    // loads a million tasks in 24 s instead of 34. Each commit still syncs the log, so nothing is less
+    // durable; the log is folded in and truncated once the rows are in.
+    const sqlite = location.dialect === 'sqlite';
+    if (sqlite) await sql`pragma wal_autocheckpoint = ${sql.lit(BULK_LOAD_CHECKPOINT_PAGES)}`.execute(db);
     try {
       for (let index = this.#progress.tables_done; index < tables.length; index++) {
         const table = tables[index] as ManifestTable;
@@ -370,8 +379,10 @@ class RestoreRun {
         this.#options.onProgress?.({ kind: 'table', table: table.name, rows: table.rows });
       }
     } finally {
+      if (sqlite) await sql`pragma wal_autocheckpoint = ${sql.lit(DEFAULT_CHECKPOINT_PAGES)}`.execute(db);
       await loader.close();
     }
+    if (sqlite) await sql`pragma wal_checkpoint(truncate)`.execute(db);
     // Tables filled by COPY keep the statistics of empty ones until autovacuum gets to them, and plans
     // made on those (sequential scans, nested loops) stay slow until then.
     if (location.dialect === 'postgres') await sql`analyze`.execute(db);

@@ -24,6 +24,11 @@ async function indexes(db: AnyDb) {
   ).rows;
 }
 
+async function autocheckpoint(db: AnyDb): Promise<number> {
+  const [row] = (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows;
+  return Number(row?.wal_autocheckpoint);
+}
+
 describe('a large table restored into SQLite', () => {
   let backup: BackedUpDeployment;
   before(async () => {
@@ -59,6 +64,7 @@ describe('a large table restored into SQLite', () => {
       await sql`create trigger stop_restore before insert on tasks when new.id = ${sql.lit(last.id)}
         begin select raise(abort, 'stopped by the test'); end`.execute(handle.db);
       await assert.rejects(restore(), /stopped by the test/);
+      assert.equal(await autocheckpoint(handle.db), 1000, 'a failed load leaves the default checkpoints');
       const [marker] = await unfinishedRestores(handle.db);
       assert.ok(marker);
       assert.deepEqual(marker.details.progress.deferred_indexes?.map((index) => index.name).sort(), [
@@ -73,6 +79,11 @@ describe('a large table restored into SQLite', () => {
       await sql`drop trigger stop_restore`.execute(handle.db);
       await restore();
       assert.deepEqual(await indexes(handle.db), migratedIndexes);
+      assert.equal(
+        await autocheckpoint(handle.db),
+        1000,
+        'checkpoints are back to the default after the load',
+      );
       await assertRestored({ ...backup, manifest: backup.summary.manifest }, handle.db, store.store);
     } finally {
       await handle.close();
