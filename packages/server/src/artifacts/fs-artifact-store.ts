@@ -99,7 +99,7 @@ export class FsArtifactStore implements ArtifactStore {
     try {
       await this.#writeTemp(tempFile, digestedChunks(body, digest), durable);
       directories = await this.#moveIntoPlace(key, tempFile, target);
-      if (durable) for (const directory of directories) await syncDirectory(directory);
+      if (durable) for (const directory of directories) await syncPath(directory);
     } catch (error) {
       await rm(tempFile, { force: true });
       if (error instanceof CairnError) throw error;
@@ -488,10 +488,6 @@ export class FsArtifactStore implements ArtifactStore {
 function checkRange(key: string, range: ByteRange, size: number): number {
   if (rangeProblem(range, size) !== undefined) throw rangeInvalid(key, range, size);
   return range.end ?? size - 1;
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  await syncPath(directory);
 }
 
 /** fsync of a file or a directory, opened read-only (which fsync accepts on either). */

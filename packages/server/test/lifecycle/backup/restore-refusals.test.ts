@@ -114,15 +114,7 @@ describe('refused archives and targets', {
       let database: TestDatabase;
       let handle: DatabaseHandle;
       let store: TestStore;
-      const restore = (file: string, force = false) =>
-        restoreBackup({
-          db: handle.db,
-          dialect: handle.dialect,
-          location: handle.location,
-          store: store.store,
-          file,
-          force,
-        });
+      const restore = (file: string, force = false) => restoreInto(handle, store, file, force);
       const assertUntouched = async () => {
         assert.equal(
           await handle.dialect.tableExists(handle.db, HISTORY_TABLE),
@@ -241,15 +233,7 @@ describe('refused archives and targets', {
     const handle = await connectDatabase(database.location);
     const store = await createTestStore('fs');
     try {
-      const restore = (file: string, force = false) =>
-        restoreBackup({
-          db: handle.db,
-          dialect: handle.dialect,
-          location: handle.location,
-          store: store.store,
-          file,
-          force,
-        });
+      const restore = (file: string, force = false) => restoreInto(handle, store, file, force);
       await assert.rejects(restore(files.damagedObject as string), /object "large\/object"/);
       const forced = path.join(scratch.dir, 'forced.tar');
       copyFileSync(other, forced);
@@ -279,4 +263,15 @@ async function auditRowsOf(backup: BackedUpDeployment) {
   return kept
     .map((row) => ({ ...row }))
     .sort((a, b) => (JSON.stringify([a.id]) < JSON.stringify([b.id]) ? -1 : 1));
+}
+
+function restoreInto(handle: DatabaseHandle, store: TestStore, file: string, force: boolean) {
+  return restoreBackup({
+    db: handle.db,
+    dialect: handle.dialect,
+    location: handle.location,
+    store: store.store,
+    file,
+    force,
+  });
 }
