@@ -12,6 +12,13 @@ export const DEFAULT_EXPERIMENT_NAME = 'Default';
 const DEFAULT_EXPERIMENT_DESCRIPTION =
   'All runs created without specifying an experiment will be grouped here.';
 
+/** The experiment a run joins, with its `last_run_created_at` as read (null when it has no run yet). */
+export interface RunExperiment {
+  readonly experimentId: string;
+  readonly lastRunCreatedAt: number | null;
+  readonly now: number;
+}
+
 /**
  * The experiment a new run or recurring run joins, in the caller's write transaction: the one named,
  * which must exist and not be archived (as KFP refuses), or the default experiment. `what` names the
@@ -24,7 +31,7 @@ export async function experimentForRunNow(
   dialect: StoreDialect,
   experimentId: string | undefined,
   what: string,
-): Promise<{ experimentId: string; now: number }> {
+): Promise<RunExperiment> {
   const read = await trx
     .selectFrom(trx.selectNoFrom(sql<number>`1`.as('one')).as('clock'))
     .leftJoin('experiments', (join) =>
@@ -32,7 +39,12 @@ export async function experimentForRunNow(
         ? join.on('experiments.id', '=', experimentId)
         : join.on('experiments.namespace', '=', '').on('experiments.name', '=', DEFAULT_EXPERIMENT_NAME),
     )
-    .select([databaseClock(dialect.name).as('now'), 'experiments.id', 'experiments.storage_state'])
+    .select([
+      databaseClock(dialect.name).as('now'),
+      'experiments.id',
+      'experiments.storage_state',
+      'experiments.last_run_created_at',
+    ])
     // The run's insert would share-lock the experiment and its last_run_created_at update then wait.
     .$if(dialect.capabilities.foreignKeysShareLockParent, (query) => query.forUpdate())
     .executeTakeFirstOrThrow();
@@ -40,11 +52,39 @@ export async function experimentForRunNow(
   if (!Number.isSafeInteger(now)) throw new Error(`the database returned no usable clock reading (${now})`);
   const row =
     read.id !== null && read.storage_state !== null
-      ? { id: read.id, storage_state: read.storage_state }
+      ? { id: read.id, storage_state: read.storage_state, last_run_created_at: read.last_run_created_at }
       : named(experimentId)
         ? undefined
         : await defaultExperiment(trx, dialect, now);
-  return { experimentId: joinable(row, experimentId, what), now };
+  return {
+    experimentId: joinable(row, experimentId, what),
+    lastRunCreatedAt: row?.last_run_created_at ?? null,
+    now,
+  };
+}
+
+/**
+ * Moves the experiment's `last_run_created_at` on to a run created at `now`, in the run's write
+ * transaction. KFP keeps it to the second, and so does Cairn: only the first run of each second in an
+ * experiment writes the experiment's row. Writing it for every run made concurrent creates in one
+ * experiment queue on that row's lock through each other's commits. The update only moves forward, so
+ * the row keeps the newest second whichever transaction commits first. `known` is the value the caller
+ * read in this transaction, when it read one: a row already at this second needs no statement at all.
+ */
+export async function noteRunCreated(
+  trx: Kysely<CairnDatabase>,
+  experimentId: string,
+  now: number,
+  known?: number | null,
+): Promise<void> {
+  const second = now - (now % 1000);
+  if (known !== undefined && known !== null && known >= second) return;
+  await trx
+    .updateTable('experiments')
+    .set({ last_run_created_at: second })
+    .where('id', '=', experimentId)
+    .where((eb) => eb.or([eb('last_run_created_at', 'is', null), eb('last_run_created_at', '<', second)]))
+    .execute();
 }
 
 function named(experimentId: string | undefined): experimentId is string {
@@ -74,7 +114,7 @@ async function defaultExperiment(trx: Kysely<CairnDatabase>, dialect: StoreDiale
   const find = () =>
     trx
       .selectFrom('experiments')
-      .select(['id', 'storage_state'])
+      .select(['id', 'storage_state', 'last_run_created_at'])
       .where('namespace', '=', '')
       .where('name', '=', DEFAULT_EXPERIMENT_NAME)
       .executeTakeFirst();

@@ -5,7 +5,7 @@ import Type from 'typebox';
 import { getExperiment } from '../../catalog/experiments.ts';
 import { checkName } from '../../catalog/names.ts';
 import { loadRunDetails, loadTaskDetails } from '../../catalog/run-details.ts';
-import { experimentForRunNow } from '../../catalog/run-experiment.ts';
+import { experimentForRunNow, noteRunCreated } from '../../catalog/run-experiment.ts';
 import { archiveRun, deleteRun, getRun, RUN_LIST_COLUMNS, unarchiveRun } from '../../catalog/runs.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
@@ -52,7 +52,12 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
         ...(root === undefined || root === '' ? {} : { pipelineRoot: root }),
       });
       const created = await inWriteTransaction(db, dialect, async (trx) => {
-        const { experimentId, now } = await experimentForRunNow(trx, dialect, body.experiment_id, 'run');
+        const { experimentId, lastRunCreatedAt, now } = await experimentForRunNow(
+          trx,
+          dialect,
+          body.experiment_id,
+          'run',
+        );
         const run = await insertRun(
           trx,
           dialect,
@@ -63,15 +68,8 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
         // the row and history as insertRun wrote them, and the tasks (with any artifacts) its first pass
         // made, read here rather than after the commit, when a worker may already be changing them.
         const tasks = await loadTaskDetails(trx, run.row.id);
-        // Last, so that the experiment's row stays locked (concurrent creates queue on it) for the least
-        // time; and only forward, so that it keeps the newest creation whichever commits first, and a
-        // create that finds it already there has nothing to wait for.
-        await trx
-          .updateTable('experiments')
-          .set({ last_run_created_at: now })
-          .where('id', '=', experimentId)
-          .where((eb) => eb.or([eb('last_run_created_at', 'is', null), eb('last_run_created_at', '<', now)]))
-          .execute();
+        // Last, so that when it does lock the experiment's row, it holds it for the least time.
+        await noteRunCreated(trx, experimentId, now, lastRunCreatedAt);
         return { run, tasks };
       });
       return runToWire(created.run.row, { ...created.tasks, history: created.run.history });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { noteRunCreated } from '../../catalog/run-experiment.ts';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
@@ -132,6 +133,9 @@ async function fireSlot(
   now: number,
 ): Promise<FiredSlot> {
   const schedule = { recurringRunId: row.id, slot };
+  // Before the run's insert: on MySQL that insert share-locks the experiment's row, and taking the
+  // exclusive lock after it could deadlock with a CreateRun in the same experiment.
+  if (row.experiment_id !== null) await noteRunCreated(trx, row.experiment_id, now);
   const displayName = `${row.display_name} ${new Date(slot).toISOString().replace('.000Z', 'Z')}`;
   let prepared: PreparedRun;
   try {
@@ -143,6 +147,7 @@ async function fireSlot(
     const failed = {
       displayName,
       ...(row.pipeline_spec === null ? {} : { pipelineSpec: row.pipeline_spec }),
+      ...(row.experiment_id === null ? {} : { experimentId: row.experiment_id }),
     };
     const runId = await insertFailedRun(trx, failed, error.message, now, schedule);
     return { recurringRunId: row.id, slot, runId, error: error.message };

@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compile, containerComponent, Parameter, pipeline } from '@cairn/sdk';
 import type { Kysely } from 'kysely';
+import { createExperiment, getExperiment } from '../../../src/catalog/experiments.ts';
 import { databaseNow } from '../../../src/engine/leases/database-now.ts';
 import { inWriteTransaction } from '../../../src/engine/leases/write-transaction.ts';
 import {
@@ -281,6 +282,47 @@ for (const { dialect, skip } of await dialectTargets()) {
         ['PENDING', 'FAILED'],
       );
       assert.equal((await recurringRow(id)).last_fired_at, START + 10 * MINUTE);
+    });
+
+    test("fired runs join the recurring run's experiment and move its last run time on, a failed one too", async () => {
+      const experiment = await createExperiment(db, storeDialect, { displayName: `exp-${randomUUID()}` });
+      const id = await createRecurringRun(db, storeDialect, tenPastMinutes({ experimentId: experiment.id }));
+      const lastRunCreatedAt = async () => (await getExperiment(db, experiment.id)).last_run_created_at;
+      const before = await databaseNow(db, storeDialect);
+      await fire(1);
+      const [started] = await db.selectFrom('runs').selectAll().where('recurring_run_id', '=', id).execute();
+      assert.equal(started?.experiment_id, experiment.id);
+      const first = await lastRunCreatedAt();
+      assert.ok(first !== null && first % 1000 === 0, `kept to the second: ${first}`);
+      assert.ok(first >= before - (before % 1000) && first <= (started?.created_at ?? 0));
+
+      // A slot that can no longer start still fires a run, FAILED, in the same experiment.
+      await db.updateTable('recurring_runs').set({ enabled: 0 }).where('id', '=', id).execute();
+      const broken = await createRecurringRun(
+        db,
+        storeDialect,
+        tenPastMinutes({ experimentId: experiment.id }),
+      );
+      await db
+        .updateTable('recurring_runs')
+        .set({ runtime_config: JSON.stringify({ parameters: { epochs: 'three' } }) })
+        .where('id', '=', broken)
+        .execute();
+      await db
+        .updateTable('experiments')
+        .set({ last_run_created_at: null })
+        .where('id', '=', experiment.id)
+        .execute();
+      const report = await fire(1);
+      const failed = report.fired.find((slot) => slot.recurringRunId === broken);
+      assert.ok(failed?.error);
+      const run = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', failed.runId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([run.state, run.experiment_id], ['FAILED', experiment.id]);
+      assert.equal(await lastRunCreatedAt(), run.created_at - (run.created_at % 1000));
     });
 
     test('a pipeline version reference fires runs of that version', async () => {
