@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { storedAsWritten } from '../store/stored-as-written.ts';
 import type { CairnDatabase, RunStateHistoryTable, TasksTable } from '../store/tables.ts';
 
 export type RunStateRow = Selectable<RunStateHistoryTable>;
@@ -77,7 +78,48 @@ export async function loadTaskDetails(
       events.push({ task_id: task.id, execution_id, kind: event_kind, name: event_name, artifact_id });
     }
   }
-  return { tasks, events };
+  return { tasks: tasks.sort(inDetailOrder), events };
+}
+
+/**
+ * The task details of a run whose tasks are all in `inserted`, the rows a transaction inserted into
+ * `tasks` with no other write (so no lineage either), in the order `loadTaskDetails` gives them; or
+ * undefined where a row would not read back as written (an unpaired surrogate in a name).
+ */
+export function taskDetailsOfInserted(
+  inserted: readonly Readonly<Record<string, unknown>>[],
+): Omit<RunDetailRows, 'history'> | undefined {
+  const tasks = inserted.map(
+    (row) =>
+      Object.fromEntries(
+        TASK_DETAIL_COLUMNS.map((column) => [column.slice(6), row[column.slice(6)]]),
+      ) as TaskRow,
+  );
+  if (!tasks.every((task) => Object.values(task).every(storedAsWritten))) return undefined;
+  return { tasks: tasks.sort(inDetailOrder), events: [] };
+}
+
+/**
+ * By creation, then by path in code point order: the order of every database's binary collation, set
+ * here rather than by the database's, so that it is the same on a PostgreSQL with a linguistic one.
+ */
+function inDetailOrder(left: TaskRow, right: TaskRow): number {
+  return left.created_at - right.created_at || compareCodePoints(left.path, right.path);
+}
+
+/** Code point order, which UTF-16's differs from only where a surrogate meets U+E000 to U+FFFF. */
+function compareCodePoints(left: string, right: string): number {
+  const length = Math.min(left.length, right.length);
+  for (let index = 0; index < length; index++) {
+    const difference = codePointRank(left.charCodeAt(index)) - codePointRank(right.charCodeAt(index));
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  return unit >= 0xe000 ? unit - 0x800 : unit;
 }
 
 export function loadRunHistory(db: Kysely<CairnDatabase>, runId: string): Promise<RunStateRow[]> {

@@ -41,6 +41,29 @@ const IMPORT_ONLY = specOf(
   ),
 );
 
+const named = (name: string) => containerComponent({ name, image: 'busybox', command: () => ['true'] });
+
+/** Three tasks that start at once, whose paths a linguistic collation would order ab, a-c, b. */
+const SIBLINGS = specOf(
+  compile(
+    pipeline({ name: 'siblings' }, () => {
+      named('b')({});
+      named('ab')({});
+      named('a-c')({});
+    }),
+  ),
+);
+
+/** An import that ends in the first pass, and a task that then waits for a worker. */
+const IMPORT_THEN_ECHO = specOf(
+  compile(
+    pipeline({ name: 'import-then-echo' }, () => {
+      importer({ artifactUri: 'gs://bucket/data.csv', artifactClass: Dataset });
+      echo({ word: 'after' });
+    }),
+  ),
+);
+
 /** Its only task is skipped: the run ends at once too, with nothing to run. */
 const NEVER = specOf(
   compile(
@@ -143,6 +166,26 @@ for (const { dialect, skip } of await dialectTargets()) {
         runtime_config: { parameters: { word: 'always' } },
       });
       assert.equal(run.state, 'SUCCEEDED');
+    });
+
+    test('tasks that start together, in code point order of their paths whatever the collation', async () => {
+      const run = await createdAsRead({ display_name: 'siblings', pipeline_spec: SIBLINGS });
+      assert.deepEqual(
+        run.run_details.task_details.map((task: { pod_name: string }) => task.pod_name),
+        ['root', 'root/a-c', 'root/ab', 'root/b'],
+      );
+    });
+
+    test('a run still going whose first pass imported an artifact', async () => {
+      const run = await createdAsRead({
+        display_name: 'imports, then echoes',
+        pipeline_spec: IMPORT_THEN_ECHO,
+      });
+      assert.equal(run.state, 'RUNNING');
+      const states = run.run_details.task_details.map(
+        (task: { pod_name: string; state: string }) => task.state,
+      );
+      assert.deepEqual(states.toSorted(), ['PENDING', 'RUNNING', 'SUCCEEDED']);
     });
 
     test('names with unpaired surrogates, which the databases do not store as sent', async () => {

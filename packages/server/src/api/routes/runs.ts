@@ -4,13 +4,14 @@ import type { Kysely } from 'kysely';
 import Type from 'typebox';
 import { getExperiment } from '../../catalog/experiments.ts';
 import { checkName } from '../../catalog/names.ts';
-import { loadRunDetails, loadTaskDetails } from '../../catalog/run-details.ts';
+import { loadRunDetails, loadTaskDetails, taskDetailsOfInserted } from '../../catalog/run-details.ts';
 import { experimentForRunNow, noteRunCreated } from '../../catalog/run-experiment.ts';
 import { archiveRun, deleteRun, getRun, RUN_LIST_COLUMNS, unarchiveRun } from '../../catalog/runs.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
 import { retryRun } from '../../engine/runs/retry-run.ts';
 import { terminateRun } from '../../engine/runs/terminate-run.ts';
+import { InsertJournal } from '../../store/insert-journal.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
 import { applyListQuery } from '../listing/apply-list-query.ts';
@@ -58,16 +59,21 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
           body.experiment_id,
           'run',
         );
+        const journal = new InsertJournal();
         const run = await insertRun(
-          trx,
+          trx.withPlugin(journal),
           dialect,
           { ...prepared, run: { ...prepared.run, experimentId } },
           now,
         );
         // The reply is the run as this transaction leaves it, which is what GetRun reads once it commits:
         // the row and history as insertRun wrote them, and the tasks (with any artifacts) its first pass
-        // made, read here rather than after the commit, when a worker may already be changing them.
-        const tasks = await loadTaskDetails(trx, run.row.id);
+        // made, read here rather than after the commit, when a worker may already be changing them. When
+        // that pass only inserted the run's rows and tasks (no lineage, no update), the journal of its
+        // inserts gives the tasks without the round trip.
+        const inserted = journal.insertsOnlyInto(['runs', 'run_state_history', 'tasks'])?.get('tasks');
+        const tasks =
+          (inserted && taskDetailsOfInserted(inserted)) ?? (await loadTaskDetails(trx, run.row.id));
         // Last, so that when it does lock the experiment's row, it holds it for the least time.
         await noteRunCreated(trx, experimentId, now, lastRunCreatedAt);
         return { run, tasks };

@@ -6,6 +6,7 @@ import { loadRunHistory, type RunStateRow } from '../../catalog/run-details.ts';
 import { getRun, type RunRow } from '../../catalog/runs.ts';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { storedAsWritten } from '../../store/stored-as-written.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { databaseNow } from '../leases/database-now.ts';
 import { TASK_STATE } from '../leases/task-states.ts';
@@ -120,7 +121,7 @@ export async function insertRun(
   // A root that ended in this pass (each of its tasks ended as it started: skipped, imported, unable to
   // start) has ended the run, moving its row and history on; and a string that no driver stores as it is
   // (an unpaired surrogate) reads back otherwise. Either way, only reading them back gives them as they are.
-  if (isFinal(started) || !Object.values(inserted.row).every(storedAsItIs)) {
+  if (isFinal(started) || !Object.values(inserted.row).every(storedAsWritten)) {
     return { row: await getRun(trx, runId), history: await loadRunHistory(trx, runId) };
   }
   return inserted;
@@ -183,11 +184,6 @@ async function insertRunRow(
   };
   await trx.insertInto('runs').values(row).execute();
   return { row, history: await recordFirstStates(trx, row.id, state, now, error) };
-}
-
-/** Whether a column value reads back as it was written: not a string with an unpaired surrogate. */
-function storedAsItIs(value: unknown): boolean {
-  return typeof value !== 'string' || value.isWellFormed();
 }
 
 /** The pipeline's name becomes the root task's name, kept in a 255-character column on every database. */

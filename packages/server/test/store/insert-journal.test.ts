@@ -1,0 +1,105 @@
+// The insert journal keeps exactly the rows a transaction's inserts wrote, and gives up on anything it
+// cannot account for row by row. On every dialect.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { type Kysely, sql } from 'kysely';
+import { skipDuplicateKeys } from '../../src/engine/lineage/skip-duplicate-keys.ts';
+import { InsertJournal } from '../../src/store/insert-journal.ts';
+import type { CairnDatabase } from '../../src/store/tables.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-database.ts';
+import { dialectTargets } from '../support/test-databases.ts';
+
+function experiment(name: string, description: string | null = null) {
+  return {
+    id: randomUUID(),
+    namespace: '',
+    name,
+    display_name: name,
+    description,
+    storage_state: 'AVAILABLE',
+    created_at: 1_700_000_000_000,
+    last_run_created_at: null,
+  };
+}
+
+for (const { dialect, skip } of await dialectTargets()) {
+  describe(`insert journal on ${dialect}`, { skip }, () => {
+    let store: MigratedDatabase;
+    let db: Kysely<CairnDatabase>;
+    before(async () => {
+      store = await createMigratedDatabase(dialect);
+      db = store.db;
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    function journaled() {
+      const journal = new InsertJournal();
+      return { journal, db: db.withPlugin(journal) };
+    }
+
+    test('keeps the rows of plain inserts, in order, as written; reads leave it whole', async () => {
+      const { journal, db: through } = journaled();
+      const one = experiment(`one-${randomUUID()}`, 'first');
+      const two = experiment(`two-${randomUUID()}`);
+      const three = experiment(`three-${randomUUID()}`);
+      await through.insertInto('experiments').values(one).execute();
+      await through.selectFrom('experiments').selectAll().where('id', '=', one.id).execute();
+      await through.insertInto('experiments').values([two, three]).execute();
+      assert.deepEqual(journal.insertsOnlyInto(['experiments'])?.get('experiments'), [one, two, three]);
+      assert.equal(journal.insertsOnlyInto(['pipelines']), undefined, 'an insert into a table not listed');
+    });
+
+    test('an insert that fails is not kept', async () => {
+      const { journal, db: through } = journaled();
+      const row = experiment(`taken-${randomUUID()}`);
+      await through.insertInto('experiments').values(row).execute();
+      await assert.rejects(through.insertInto('experiments').values(row).execute());
+      assert.deepEqual(journal.insertsOnlyInto(['experiments'])?.get('experiments'), [row]);
+    });
+
+    const spoilers: [string, (through: Kysely<CairnDatabase>) => Promise<unknown>][] = [
+      [
+        'an update',
+        (through) =>
+          through
+            .updateTable('experiments')
+            .set({ description: 'x' })
+            .where('id', '=', randomUUID())
+            .execute(),
+      ],
+      ['a delete', (through) => through.deleteFrom('experiments').where('id', '=', randomUUID()).execute()],
+      [
+        'an insert that may skip its row',
+        (through) =>
+          skipDuplicateKeys(
+            through.insertInto('experiments').values(experiment(`skip-${randomUUID()}`)),
+            store.dialect,
+            'name',
+          ).execute(),
+      ],
+      [
+        'an insert of a value computed by the database',
+        (through) =>
+          through
+            .insertInto('experiments')
+            .values({ ...experiment(`computed-${randomUUID()}`), description: sql<string>`lower('X')` })
+            .execute(),
+      ],
+      ['a raw statement', (through) => sql`select 1`.execute(through)],
+    ];
+    for (const [what, write] of spoilers) {
+      test(`${what} spoils it`, async () => {
+        const { journal, db: through } = journaled();
+        await through
+          .insertInto('experiments')
+          .values(experiment(`before-${randomUUID()}`))
+          .execute();
+        await write(through);
+        assert.equal(journal.insertsOnlyInto(['experiments']), undefined);
+      });
+    }
+  });
+}
