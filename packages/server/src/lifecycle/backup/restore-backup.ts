@@ -249,12 +249,8 @@ class RestoreRun {
   }
 
   async run(migrator: Migrator): Promise<void> {
-    if (this.#progress.phase === 'objects') {
-      await this.#storeObjects();
-      await this.#advance({ ...this.#progress, phase: 'rows' });
-    }
-    if (this.#progress.phase === 'rows') {
-      await this.#loadTables();
+    if (this.#progress.phase !== 'migrating') {
+      await this.#storeObjectsAndLoadRows();
       await this.#checkCounts();
       await this.#advance({ ...this.#progress, phase: 'migrating' });
     }
@@ -269,6 +265,33 @@ class RestoreRun {
       finishedAt: Date.now(),
       details: this.#details(this.#progress),
     });
+  }
+
+  /**
+   * Stores the objects while the rows load: the objects wait on the disk or the network and the rows on
+   * the processor, so side by side they take about as long as the longer of the two. Only the rows'
+   * transactions write the progress while both go on, each with the objects counted durable by then, so
+   * the two can never write over each other's counts; once the rows are in, the objects record their own.
+   * The first failure stops both.
+   */
+  async #storeObjectsAndLoadRows(): Promise<void> {
+    const stop = new AbortController();
+    let rowsLoaded = false;
+    const flows = [
+      this.#storeObjects(stop.signal, () => rowsLoaded),
+      this.#loadTables(stop.signal).then(() => {
+        rowsLoaded = true;
+      }),
+    ].map((flow) =>
+      flow.catch((error: unknown) => {
+        stop.abort(error);
+        throw error;
+      }),
+    );
+    await Promise.allSettled(flows);
+    // The failure that stopped the other flow, rather than the stop it caused.
+    if (stop.signal.aborted) throw stop.signal.reason;
+    await this.#record(this.#progress);
   }
 
   /** Keeps the failure in the marker, which stays RUNNING: the restore is unfinished, not abandoned. */
@@ -293,7 +316,20 @@ class RestoreRun {
     this.#progress = progress;
   }
 
-  async #storeObjects(): Promise<void> {
+  /**
+   * Takes the rows' part of `progress`, which a rows' transaction has just recorded, keeping the objects'
+   * part as it stands now: the objects may have moved on while that transaction ran.
+   */
+  #rowsRecorded(progress: RestoreProgress): void {
+    const { phase, objects_done } = this.#progress;
+    this.#progress = { ...progress, phase, objects_done };
+  }
+
+  /**
+   * Stores the objects the progress does not count yet. `rowsLoaded` says whether the rows are all in:
+   * until then the rows' transactions carry the object count into the progress.
+   */
+  async #storeObjects(stop: AbortSignal, rowsLoaded: () => boolean): Promise<void> {
     const { store, onProgress } = this.#options;
     const objects = this.#archive.manifest.objects;
     const batch = objectBatch(store);
@@ -304,6 +340,7 @@ class RestoreRun {
       objects.length,
       CONCURRENT_OBJECTS,
       async (index) => {
+        stop.throwIfAborted();
         const object = objects[index] as (typeof objects)[number];
         let stored: StoredObject;
         try {
@@ -329,7 +366,8 @@ class RestoreRun {
           // The objects before `finished` were written before this sync began, so it makes them durable
           // before the progress counts them: a crash can lose only objects a resumed restore stores again.
           await batch.sync();
-          await this.#advance({ ...this.#progress, objects_done: finished });
+          this.#progress = { ...this.#progress, objects_done: finished };
+          if (rowsLoaded()) await this.#record(this.#progress);
         } finally {
           saving = false;
           savedAt = Date.now();
@@ -337,13 +375,13 @@ class RestoreRun {
         onProgress?.({ kind: 'objects', done: finished, total: objects.length });
       },
     );
-    // The phase after this one records every object as stored.
     await batch.sync();
-    this.#progress = { ...this.#progress, objects_done: objects.length };
+    // Rows may remain: the phase is theirs now, recorded with the next of their transactions.
+    this.#progress = { ...this.#progress, phase: 'rows', objects_done: objects.length };
     onProgress?.({ kind: 'objects', done: objects.length, total: objects.length });
   }
 
-  async #loadTables(): Promise<void> {
+  async #loadTables(stop: AbortSignal): Promise<void> {
     const { db, location } = this.#options;
     const tables = this.#archive.manifest.tables;
     const loader = openRowLoader(db, location);
@@ -365,16 +403,16 @@ class RestoreRun {
               deferred_indexes: await dropLookupIndexes(trx, table.name),
             };
             await this.#record(progress, trx);
-            this.#progress = progress;
+            this.#rowsRecorded(progress);
           });
         }
-        await this.#loadTable(loader, table, index);
+        await this.#loadTable(loader, table, index, stop);
         const { deferred_indexes: deferred, ...loaded } = this.#progress;
         await db.transaction().execute(async (trx) => {
           const progress = { ...loaded, tables_done: index + 1, rows_done: 0 };
           if (deferred !== undefined) await createIndexes(trx, deferred);
           await this.#record(progress, trx);
-          this.#progress = progress;
+          this.#rowsRecorded(progress);
         });
         this.#options.onProgress?.({ kind: 'table', table: table.name, rows: table.rows });
       }
@@ -389,12 +427,13 @@ class RestoreRun {
   }
 
   /** Loads the rows the progress does not have yet, each batch in a transaction with its progress. */
-  async #loadTable(loader: RowLoader, table: ManifestTable, index: number): Promise<void> {
+  async #loadTable(loader: RowLoader, table: ManifestTable, index: number, stop: AbortSignal): Promise<void> {
     const rewrite = this.#marker.details.uri_rewrite;
     let batch: Row[] = [];
     let bytes = 0;
     let reportedAt = Date.now();
     const commit = async () => {
+      stop.throwIfAborted();
       const progress = { ...this.#progress, rows_done: this.#progress.rows_done + batch.length };
       const rows = batch;
       // The rows and the progress that counts them commit together, so a resumed restore skips exactly
@@ -403,7 +442,7 @@ class RestoreRun {
         await load(table.name, rows);
         await this.#record(progress, trx);
       });
-      this.#progress = progress;
+      this.#rowsRecorded(progress);
       batch = [];
       bytes = 0;
       if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {

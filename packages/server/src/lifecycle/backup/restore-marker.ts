@@ -9,6 +9,10 @@ import type { DeferredIndex } from '../rows/deferred-indexes.ts';
 import { AUDIT_OUTCOME } from './audit-record.ts';
 import type { UriRewrite } from './uri-rewrite.ts';
 
+/**
+ * `objects`: objects are being stored, and rows loaded alongside; `rows`: every object is stored and rows
+ * remain; `migrating`: everything is in, and the schema goes on to the version asked for.
+ */
 export type RestorePhase = 'objects' | 'rows' | 'migrating';
 
 export interface RestoreProgress {
