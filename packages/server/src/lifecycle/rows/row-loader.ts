@@ -3,6 +3,7 @@ import type { AnyDb } from '../../store/dialects/store-dialect.ts';
 import { insertRows } from './batch-writer.ts';
 import { PostgresCopyLoader } from './postgres-copy-loader.ts';
 import type { Row } from './row-values.ts';
+import { insertSqliteRows } from './sqlite-row-inserts.ts';
 
 /**
  * Puts rows (all with the same columns) into `table` in their order, so rows that reference earlier ones
@@ -22,7 +23,7 @@ export interface RowLoader {
 /**
  * A loader into the database `db` opens at `location`. On PostgreSQL it loads with COPY, far faster than
  * INSERT, on a connection of its own (see `postgres-copy-loader.ts`) that nothing connects until the first
- * transaction; elsewhere with multi-row INSERTs through `db`.
+ * transaction; on SQLite with one prepared INSERT a row, and on MySQL with multi-row INSERTs, through `db`.
  */
 export function openRowLoader(db: AnyDb, location: DatabaseLocation): RowLoader {
   if (location.dialect === 'postgres') return new PostgresCopyLoader(location.url);
@@ -32,7 +33,9 @@ export function openRowLoader(db: AnyDb, location: DatabaseLocation): RowLoader 
     (trx: AnyDb): LoadRows =>
     (table, rows, sent) => {
       sent?.();
-      return insertRows(trx, location.dialect, table, rows);
+      return location.dialect === 'sqlite'
+        ? insertSqliteRows(trx, table, rows)
+        : insertRows(trx, location.dialect, table, rows);
     };
   return {
     transaction: (fn) => db.transaction().execute((trx) => fn(trx, load(trx))),
