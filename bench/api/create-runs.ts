@@ -10,6 +10,7 @@
  * the experiment's upkeep or the read-back. What separates the two is Cairn's own work per run.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { inWriteTransaction } from '../../packages/server/src/engine/leases/write-transaction.ts';
 import type { StoreDialect } from '../../packages/server/src/store/dialects/store-dialect.ts';
@@ -42,6 +43,26 @@ export async function measureCreateRuns(
       throw new Error(`CreateRun answered ${response.status}: ${JSON.stringify(body)}`);
     }
   }, options);
+}
+
+/**
+ * `measureCreateRuns` from a worker thread: the clients are a load generator, which in the server's own
+ * thread took about a tenth of the thread the server needs (sending the requests, reading the answers),
+ * as a load generator in a process of its own would not.
+ */
+export function measureCreateRunsInWorker(
+  baseUrl: string,
+  spec: Record<string, unknown>,
+  options: CreateOptions,
+): Promise<Throughput> {
+  const worker = new Worker(new URL('./create-runs-worker.ts', import.meta.url), {
+    workerData: { baseUrl, spec, options },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the CreateRun clients' worker exited with ${code}`)));
+  });
 }
 
 export async function measureBareInserts(

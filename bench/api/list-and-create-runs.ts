@@ -21,7 +21,7 @@ import { FsArtifactStore } from '../../packages/server/src/artifacts/fs-artifact
 import { LATEST_SCHEMA_VERSION } from '../../packages/server/src/store/migrations/index.ts';
 import { CAIRN_VERSION } from '../../packages/server/src/version.ts';
 import { type BenchDialect, createBenchDatabase } from './bench-database.ts';
-import { measureBareInserts, measureCreateRuns } from './create-runs.ts';
+import { measureBareInserts, measureCreateRunsInWorker } from './create-runs.ts';
 import type { Latency, Throughput } from './latency.ts';
 import { type ListScenario, measureHealthz, measureScenario, type ScenarioFigures } from './list-pages.ts';
 import { seedRuns } from './seed-runs.ts';
@@ -141,7 +141,7 @@ async function benchDialect(dialect: BenchDialect, specText: string): Promise<Di
         { specText, experimentId: largest.id },
         createOptions,
       );
-      const create = await measureCreateRuns(baseUrl, spec, createOptions);
+      const create = await measureCreateRunsInWorker(baseUrl, spec, createOptions);
       console.log(
         `${dialect}: CreateRun ${create.perSecond.toFixed(0)} runs/s (${create.completed} in ${seconds} s), ` +
           `bare inserts ${bare.perSecond.toFixed(0)} runs/s`,
