@@ -89,12 +89,8 @@ export async function loadTaskDetails(
 export function taskDetailsOfInserted(
   inserted: readonly Readonly<Record<string, unknown>>[],
 ): Omit<RunDetailRows, 'history'> | undefined {
-  const tasks = inserted.map(
-    (row) =>
-      Object.fromEntries(
-        TASK_DETAIL_COLUMNS.map((column) => [column.slice(6), row[column.slice(6)]]),
-      ) as TaskRow,
-  );
+  const names = TASK_DETAIL_COLUMNS.map((column) => column.slice('tasks.'.length));
+  const tasks = inserted.map((row) => Object.fromEntries(names.map((name) => [name, row[name]])) as TaskRow);
   if (!tasks.every((task) => Object.values(task).every(storedAsWritten))) return undefined;
   return { tasks: tasks.sort(inDetailOrder), events: [] };
 }
