@@ -25,21 +25,20 @@ type Row = Readonly<Record<string, unknown>>;
  * value in SQL, a raw statement) spoils the journal, and the caller reads instead.
  */
 export class InsertJournal implements KyselyPlugin {
-  readonly #pending = new WeakMap<QueryId, { table: string; rows: Row[] }>();
+  readonly #pending = new WeakMap<QueryId, TableInsert[]>();
   readonly #rows = new Map<string, Row[]>();
   #spoiled = false;
 
   transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
     if (SelectQueryNode.is(node)) return node;
-    const insert = InsertQueryNode.is(node) ? insertedRows(node) : undefined;
-    if (insert === undefined) this.#spoiled = true;
-    else this.#pending.set(queryId, insert);
+    const inserts = InsertQueryNode.is(node) ? insertsOf(node) : undefined;
+    if (inserts === undefined) this.#spoiled = true;
+    else this.#pending.set(queryId, inserts);
     return node;
   }
 
   async transformResult({ queryId, result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const insert = this.#pending.get(queryId);
-    if (insert !== undefined) {
+    for (const insert of this.#pending.get(queryId) ?? []) {
       const rows = this.#rows.get(insert.table) ?? [];
       rows.push(...insert.rows);
       this.#rows.set(insert.table, rows);
@@ -57,8 +56,28 @@ export class InsertJournal implements KyselyPlugin {
   }
 }
 
+interface TableInsert {
+  readonly table: string;
+  readonly rows: Row[];
+}
+
+/**
+ * The tables and rows an insert of literal values writes, every row it is given, with those of the
+ * inserts inside its WITH (see `insert-together.ts`); undefined for anything else.
+ */
+function insertsOf(node: InsertQueryNode): TableInsert[] | undefined {
+  const inserts: TableInsert[] = [];
+  for (const expression of node.with?.expressions ?? []) {
+    const inner = InsertQueryNode.is(expression.expression) ? insertsOf(expression.expression) : undefined;
+    if (inner === undefined || node.with?.recursive === true) return undefined;
+    inserts.push(...inner);
+  }
+  const own = insertedRows(node);
+  return own === undefined ? undefined : [...inserts, own];
+}
+
 /** The table and rows of an insert of literal values that writes every row it is given. */
-function insertedRows(node: InsertQueryNode): { table: string; rows: Row[] } | undefined {
+function insertedRows(node: InsertQueryNode): TableInsert | undefined {
   const { into, columns, values } = node;
   if (
     into === undefined ||
@@ -69,7 +88,6 @@ function insertedRows(node: InsertQueryNode): { table: string; rows: Row[] } | u
     node.onDuplicateKey !== undefined ||
     node.orAction !== undefined ||
     node.replace === true ||
-    node.with !== undefined ||
     node.endModifiers !== undefined ||
     node.explain !== undefined
   ) {

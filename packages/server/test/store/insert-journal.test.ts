@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { skipDuplicateKeys } from '../../src/engine/lineage/skip-duplicate-keys.ts';
 import { InsertJournal } from '../../src/store/insert-journal.ts';
+import { insertTogether } from '../../src/store/insert-together.ts';
 import type { CairnDatabase } from '../../src/store/tables.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-database.ts';
 import { dialectTargets } from '../support/test-databases.ts';
@@ -50,6 +51,65 @@ for (const { dialect, skip } of await dialectTargets()) {
       await through.insertInto('experiments').values([two, three]).execute();
       assert.deepEqual(journal.insertsOnlyInto(['experiments'])?.get('experiments'), [one, two, three]);
       assert.equal(journal.insertsOnlyInto(['pipelines']), undefined, 'an insert into a table not listed');
+    });
+
+    test('rows inserted together, in one statement where the database allows, are kept table by table', async () => {
+      const { journal, db: through } = journaled();
+      const parent = experiment(`parent-${randomUUID()}`);
+      const pipeline = {
+        id: randomUUID(),
+        namespace: '',
+        name: `pipeline-${randomUUID()}`,
+        display_name: 'p',
+        description: null,
+        created_at: 1_700_000_000_000,
+      };
+      // The run references the experiment inserted beside it: the foreign key is checked at the end.
+      const run = {
+        id: randomUUID(),
+        namespace: '',
+        display_name: 'r',
+        description: null,
+        experiment_id: parent.id,
+        pipeline_id: null,
+        pipeline_version_id: null,
+        pipeline_spec: null,
+        runtime_config: '{}',
+        service_account: null,
+        recurring_run_id: null,
+        state: 'RUNNING',
+        error: null,
+        storage_state: 'AVAILABLE',
+        created_at: 1_700_000_000_000,
+        scheduled_at: 1_700_000_000_000,
+        started_at: 1_700_000_000_000,
+        finished_at: null,
+        updated_at: 1_700_000_000_000,
+      };
+      await insertTogether(through, store.dialect, [
+        ['experiments', [parent]],
+        ['pipelines', [pipeline]],
+        ['runs', [run]],
+      ]);
+      const kept = journal.insertsOnlyInto(['experiments', 'pipelines', 'runs']);
+      assert.deepEqual(kept?.get('experiments'), [parent]);
+      assert.deepEqual(kept?.get('pipelines'), [pipeline]);
+      assert.deepEqual(kept?.get('runs'), [run]);
+      const stored = await db
+        .selectFrom('runs')
+        .select('experiment_id')
+        .where('id', '=', run.id)
+        .executeTakeFirst();
+      assert.equal(stored?.experiment_id, parent.id);
+      const orphan = { ...run, id: randomUUID(), experiment_id: randomUUID() };
+      const other = { ...pipeline, id: randomUUID(), name: `other-${randomUUID()}` };
+      await assert.rejects(
+        insertTogether(db, store.dialect, [
+          ['pipelines', [other]],
+          ['runs', [orphan]],
+        ]),
+        'a run of an experiment that is nowhere is refused',
+      );
     });
 
     test('an insert that fails is not kept', async () => {

@@ -149,7 +149,7 @@ async function fireSlot(
       ...(row.pipeline_spec === null ? {} : { pipelineSpec: row.pipeline_spec }),
       ...(row.experiment_id === null ? {} : { experimentId: row.experiment_id }),
     };
-    const runId = await insertFailedRun(trx, failed, error.message, now, schedule);
+    const runId = await insertFailedRun(trx, dialect, failed, error.message, now, schedule);
     return { recurringRunId: row.id, slot, runId, error: error.message };
   }
   const inserted = await insertRun(trx, dialect, prepared, now, schedule);

@@ -6,6 +6,7 @@ import { loadRunHistory, type RunStateRow } from '../../catalog/run-details.ts';
 import { getRun, type RunRow } from '../../catalog/runs.ts';
 import { CairnError } from '../../errors.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { insertTogether } from '../../store/insert-together.ts';
 import { storedAsWritten } from '../../store/stored-as-written.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import { databaseNow } from '../leases/database-now.ts';
@@ -16,9 +17,9 @@ import { propagate } from '../scheduler/propagate.ts';
 import { pipelineFromText, type RunPipeline } from '../scheduler/run-plans.ts';
 import { rowLocks } from '../scheduler/scheduler-context.ts';
 import { TASK_KIND } from '../scheduler/task-kinds.ts';
-import { insertTask, isFinal, type Trx } from '../scheduler/task-rows.ts';
+import { isFinal, newTaskRow, type Trx } from '../scheduler/task-rows.ts';
 import type { TaskValues } from '../scheduler/task-values.ts';
-import { recordFirstStates } from './run-history.ts';
+import { firstStates } from './run-history.ts';
 import { RUN_STATE } from './run-state.ts';
 
 export interface NewRun {
@@ -92,9 +93,10 @@ export async function insertRun(
   now: number,
   schedule?: RunSchedule,
 ): Promise<InsertedRun> {
-  const inserted = await insertRunRow(trx, run, now, schedule, RUN_STATE.RUNNING);
-  const runId = inserted.row.id;
-  const root = await insertTask(trx, {
+  const row = newRunRow(run, now, schedule, RUN_STATE.RUNNING);
+  const runId = row.id;
+  const inserted = { row, history: firstStates(runId, RUN_STATE.RUNNING, now) };
+  const root = newTaskRow({
     runId,
     parentId: null,
     path: 'root',
@@ -105,6 +107,11 @@ export async function insertRun(
     inputs: rootInputs,
     now,
   });
+  await insertTogether(trx, dialect, [
+    ['runs', [row]],
+    ['run_state_history', inserted.history],
+    ['tasks', [root]],
+  ]);
   const ctx = {
     trx,
     dialect,
@@ -133,29 +140,33 @@ export async function insertRun(
  */
 export async function insertFailedRun(
   trx: Trx,
+  dialect: StoreDialect,
   run: UnstartedRun,
   error: string,
   now: number,
   schedule?: RunSchedule,
 ): Promise<string> {
-  const inserted = await insertRunRow(trx, run, now, schedule, RUN_STATE.FAILED, error);
-  return inserted.row.id;
+  const row = newRunRow(run, now, schedule, RUN_STATE.FAILED, error);
+  await insertTogether(trx, dialect, [
+    ['runs', [row]],
+    ['run_state_history', firstStates(row.id, RUN_STATE.FAILED, now, error)],
+  ]);
+  return row.id;
 }
 
 /**
- * The run's row, inserted in the state it starts in (RUNNING, or FAILED when it could not start), with
- * its history from PENDING: the same rows as moving it from PENDING, without reading back what was just
- * written. Every column is given, defaults included, so the rows returned are the rows written.
+ * A new run's row in the state it starts in (RUNNING, or FAILED when it could not start), inserted with
+ * its history from PENDING (`firstStates`): the same rows as moving it from PENDING, without reading back
+ * what was just written. Every column is given, defaults included, so the row returned is the row written.
  */
-async function insertRunRow(
-  trx: Trx,
+function newRunRow(
   run: UnstartedRun,
   now: number,
   schedule: RunSchedule | undefined,
   state: typeof RUN_STATE.RUNNING | typeof RUN_STATE.FAILED,
   error: string | null = null,
-): Promise<InsertedRun> {
-  const row: RunRow = {
+): RunRow {
+  return {
     id: randomUUID(),
     namespace: '',
     display_name: run.displayName,
@@ -182,8 +193,6 @@ async function insertRunRow(
     finished_at: state === RUN_STATE.FAILED ? now : null,
     updated_at: now,
   };
-  await trx.insertInto('runs').values(row).execute();
-  return { row, history: await recordFirstStates(trx, row.id, state, now, error) };
 }
 
 /** The pipeline's name becomes the root task's name, kept in a 255-character column on every database. */

@@ -4,23 +4,20 @@ import type { Trx } from '../scheduler/task-rows.ts';
 import { RUN_STATE, type RunState } from './run-state.ts';
 
 /**
- * The history of a run inserted already in `state`: PENDING, then `state`, at the same moment. One insert,
- * where moving a new run through both states one at a time would read the history back each time.
- * Returns the rows as written.
+ * The history of a run inserted already in `state`: PENDING, then `state`, at the same moment, written
+ * with the run where moving a new run through both states one at a time would read the history back
+ * each time.
  */
-export async function recordFirstStates(
-  trx: Trx,
+export function firstStates(
   runId: string,
   state: RunState,
   now: number,
   error: string | null = null,
-): Promise<Selectable<RunStateHistoryTable>[]> {
-  const rows = [
+): Selectable<RunStateHistoryTable>[] {
+  return [
     { run_id: runId, seq: 1, state: RUN_STATE.PENDING, error: null, created_at: now },
     { run_id: runId, seq: 2, state, error, created_at: now },
   ];
-  await trx.insertInto('run_state_history').values(rows).execute();
-  return rows;
 }
 
 /** Moves a run to a state and appends the change to its history, in the caller's transaction. */

@@ -42,6 +42,13 @@ export interface NewTask {
  * cannot create a task twice: the pass runs in one transaction with the change that triggered it.
  */
 export async function insertTask(trx: Trx, task: NewTask): Promise<TaskRow> {
+  const row = newTaskRow(task);
+  await trx.insertInto('tasks').values(row).execute();
+  return row;
+}
+
+/** The row `insertTask` inserts, for a caller that inserts it together with others. */
+export function newTaskRow(task: NewTask): TaskRow {
   const final = FINAL_STATES.includes(task.state);
   const row: Insertable<TasksTable> = {
     id: task.id ?? randomUUID(),
@@ -65,7 +72,6 @@ export async function insertTask(trx: Trx, task: NewTask): Promise<TaskRow> {
     finished_at: final ? task.now : null,
     updated_at: task.now,
   };
-  await trx.insertInto('tasks').values(row).execute();
   return row as TaskRow;
 }
 

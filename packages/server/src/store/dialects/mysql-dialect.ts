@@ -16,6 +16,7 @@ export const mysqlDialect: StoreDialect = {
     migrationLock: "GET_LOCK('cairn.migrate.<database>')",
     expressionStatistics: false,
     foreignKeysShareLockParent: true,
+    insertsInWith: false,
   },
   columnTypes: {
     uuid: 'char(36)',

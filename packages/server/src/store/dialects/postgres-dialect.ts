@@ -18,6 +18,7 @@ export const postgresDialect: StoreDialect = {
     migrationLock: 'pg_advisory_lock (session level)',
     expressionStatistics: true,
     foreignKeysShareLockParent: false,
+    insertsInWith: true,
   },
   columnTypes: {
     uuid: 'uuid',

@@ -18,6 +18,7 @@ export const sqliteDialect: StoreDialect = {
     migrationLock: 'BEGIN EXCLUSIVE transaction per migration',
     expressionStatistics: false,
     foreignKeysShareLockParent: false,
+    insertsInWith: false,
   },
   columnTypes: {
     uuid: 'text',

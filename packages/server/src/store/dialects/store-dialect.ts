@@ -37,6 +37,8 @@ export interface DialectCapabilities {
    * deadlock, each holding the share lock the other's update waits for.
    */
   foreignKeysShareLockParent: boolean;
+  /** INSERTs inside WITH (PostgreSQL): several tables written by one statement, in one round trip. */
+  insertsInWith: boolean;
 }
 
 /**
