@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { DatabaseLocation } from './database-url.ts';
 import { mysqlDialect } from './dialects/mysql-dialect.ts';
-import { nodeSqliteDatabase } from './dialects/node-sqlite-database.ts';
 import { postgresDialect } from './dialects/postgres-dialect.ts';
 import { sqliteDialect } from './dialects/sqlite-dialect.ts';
+import { GroupCommitSqliteDialect } from './dialects/sqlite-group-commit.ts';
 import type { AnyDb, StoreDialect } from './dialects/store-dialect.ts';
 
 export interface DatabaseHandle {
@@ -24,15 +24,13 @@ function kyselyDialect(location: DatabaseLocation): Dialect {
   switch (location.dialect) {
     case 'sqlite': {
       if (location.path !== ':memory:') mkdirSync(path.dirname(location.path), { recursive: true });
-      return new SqliteDialect({
-        database: async () => {
-          const database = new DatabaseSync(location.path, { timeout: 5000 });
-          // WAL lets readers continue while a writer commits; FULL sync because a committed run
-          // state must survive a power cut, not just a process kill.
-          database.exec('pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on;');
-          database.exec('pragma cache_size = -65536');
-          return nodeSqliteDatabase(database);
-        },
+      return new GroupCommitSqliteDialect(() => {
+        const database = new DatabaseSync(location.path, { timeout: 5000 });
+        // WAL lets readers continue while a writer commits; FULL sync because a committed run state
+        // must survive a power cut, not just a process kill (the group commit shares those syncs).
+        database.exec('pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on;');
+        database.exec('pragma cache_size = -65536');
+        return database;
       });
     }
     case 'mysql':

@@ -10,7 +10,9 @@ import type { CairnDatabase } from '../../store/tables.ts';
  * takes no gap locks and keeps no locks on rows a claim looked at but did not take, so concurrent
  * claimers only ever meet the rows they actually claim. Elsewhere (SQLite) there is one writer at a time,
  * and the write lock is taken at BEGIN: a deferred transaction that read first could fail with
- * SQLITE_BUSY when it came to write, instead of waiting its turn.
+ * SQLITE_BUSY when it came to write, instead of waiting its turn. There, concurrent write transactions
+ * share one commit (see `store/dialects/sqlite-group-commit.ts`, which knows them by their
+ * `begin immediate`); each still returns only once its own write is committed.
  *
  * On SQLite, all of one process's writes must go through one Kysely instance (whose single connection
  * queues them): node:sqlite waits for a busy lock synchronously, so a second connection in the same

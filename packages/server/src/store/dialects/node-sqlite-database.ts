@@ -9,9 +9,10 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
- * Presents `node:sqlite` in the better-sqlite3 shape that Kysely's SqliteDialect drives, so the
- * embedded default needs no native module. Kysely decides between `all` and `run` by `reader`,
- * which node:sqlite exposes as the statement's result columns.
+ * Presents `node:sqlite` in the better-sqlite3 shape that Kysely's SQLite connection drives (here the
+ * group commit's, see `sqlite-group-commit.ts`), so the embedded default needs no native module. The
+ * connection decides between `all` and `run` by `reader`, which node:sqlite exposes as the statement's
+ * result columns.
  */
 export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
   const cache = new Map<string, { statement: StatementSync; reader: boolean }>();
