@@ -25,6 +25,8 @@ const MEMBER_SAVEPOINT = 'cairn_grouped_write';
 /** A group commits once it holds this many writes, or is this old, even while more could join. */
 const MAX_GROUP_WRITES = 32;
 const MAX_GROUP_MS = 20;
+/** After this many groups of one write in a row, the next commit waits a turn again, to see if one forms. */
+const PROBE_EVERY_SOLO_COMMITS = 16;
 
 /**
  * Kysely's SqliteDialect on one node:sqlite connection, with group commit.
@@ -105,9 +107,13 @@ class GroupCommitDriver implements Driver {
     const durable = connection.endHold();
     if (connection.groupOpen) {
       if (connection.groupFull()) connection.commitGroup();
-      // With no one waiting, the commit waits a turn of the event loop: requests whose bytes have come
-      // meanwhile get that far and join the group, where otherwise each would commit on its own.
-      else if (this.#waiting.length === 0) this.#commitSoon(connection);
+      else if (this.#waiting.length === 0) {
+        // With no one waiting, the commit may wait a turn of the event loop: requests whose bytes have
+        // come meanwhile get that far and join the group, where otherwise each would commit on its
+        // own. That turn is lost where writes come one at a time, so it is waited only while groups form.
+        if (connection.groupsForming()) this.#commitSoon(connection);
+        else connection.commitGroup();
+      }
     }
     const next = this.#waiting.shift();
     if (next === undefined) this.#held = false;
@@ -177,6 +183,8 @@ class GroupCommitConnection implements DatabaseConnection {
   #group: Acknowledgement[] | undefined;
   #groupOpenedAt = 0;
   #write: GroupedWrite = 'none';
+  /** Groups of at most one write committed in a row. */
+  #soloCommits = 0;
 
   constructor(database: DatabaseSync) {
     this.#database = database;
@@ -208,6 +216,11 @@ class GroupCommitConnection implements DatabaseConnection {
 
   get groupOpen(): boolean {
     return this.#group !== undefined;
+  }
+
+  /** Whether the last group had company, or it is time to look again. */
+  groupsForming(): boolean {
+    return this.#soloCommits === 0 || this.#soloCommits % PROBE_EVERY_SOLO_COMMITS === 0;
   }
 
   groupFull(): boolean {
@@ -295,6 +308,7 @@ class GroupCommitConnection implements DatabaseConnection {
     const group = this.#group ?? [];
     this.#group = undefined;
     this.#write = 'none';
+    this.#soloCommits = group.length > 1 ? 0 : this.#soloCommits + 1;
     try {
       this.#exec('commit');
     } catch (error) {
