@@ -1,4 +1,5 @@
 import { type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { predicateSql } from './filter-sql.ts';
 import type { ListField, ListTable } from './list-resources.ts';
 import { encodePageToken, type KeysetPosition } from './page-token.ts';
@@ -28,10 +29,16 @@ const ROW_ID = 'cairn_list_row_id';
  * when they match at most one row each. The page is ordered by (sort key, id), both in the requested
  * direction, and continues after the token's position (keyset pagination: no OFFSET, so rows inserted
  * or deleted meanwhile neither repeat nor vanish from the pages still to come).
+ *
+ * A first page counts every matching row for total_size unless it is also the last. Where the dialect
+ * runs queries side by side, the count starts with the page query rather than after it: over 100,000
+ * runs it is most of the page's time, and a count left unused (the page was the last) costs no more
+ * than the page query, which then read every matching row too.
  */
 export async function applyListQuery<DB, TB extends keyof DB, T extends TB & ListTable, O>(
   query: SelectQueryBuilder<DB, TB, O>,
   list: ListQuery<T>,
+  dialect: StoreDialect,
 ): Promise<ListPage<O>> {
   const { table } = list.resource;
   const filtered = list.predicates.reduce(
@@ -48,6 +55,12 @@ export async function applyListQuery<DB, TB extends keyof DB, T extends TB & Lis
     .orderBy(id, direction)
     .limit(list.pageSize + 1);
   if (list.after) page = page.where(afterSql(sortKey, id, list.after, list.sort.descending));
+  const counting =
+    list.totalSize === undefined && list.after === undefined && dialect.capabilities.parallelQueries
+      ? countRows(filtered)
+      : undefined;
+  // Unused when the page is the last; a failure then matters no more than the count itself.
+  counting?.catch(() => undefined);
   const fetched = (await page.execute()) as (O & Record<typeof SORT_KEY | typeof ROW_ID, unknown>)[];
 
   const rows = fetched.slice(0, list.pageSize).map((row) => {
@@ -57,7 +70,8 @@ export async function applyListQuery<DB, TB extends keyof DB, T extends TB & Lis
   const more = fetched.length > list.pageSize;
   // A first page that is also the last holds every matching row: no count needed.
   const totalSize =
-    list.totalSize ?? (list.after === undefined && !more ? rows.length : await countRows(filtered));
+    list.totalSize ??
+    (list.after === undefined && !more ? rows.length : await (counting ?? countRows(filtered)));
   const last = fetched[list.pageSize - 1];
   const nextPageToken =
     more && last

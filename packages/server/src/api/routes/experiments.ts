@@ -64,6 +64,7 @@ export function experimentRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
       const page = await applyListQuery(
         db.selectFrom('experiments').selectAll().where('namespace', '=', namespace),
         list,
+        dialect,
       );
       return {
         experiments: page.rows.map(experimentToWire),

@@ -125,6 +125,7 @@ export function pipelineRoutes(app: ApiApp, { db, dialect }: ApiDeps, bodyLimitB
       const page = await applyListQuery(
         db.selectFrom('pipelines').selectAll().where('namespace', '=', namespace),
         list,
+        dialect,
       );
       return {
         pipelines: page.rows.map(pipelineToWire),
@@ -216,6 +217,7 @@ export function pipelineRoutes(app: ApiApp, { db, dialect }: ApiDeps, bodyLimitB
       const page = await applyListQuery(
         db.selectFrom('pipeline_versions').selectAll().where('pipeline_id', '=', params.pipeline_id),
         list,
+        dialect,
       );
       return {
         pipeline_versions: page.rows.map(versionToWire),

@@ -71,7 +71,7 @@ export function recurringRunRoutes(app: ApiApp, { db, dialect }: ApiDeps): void 
         await getExperiment(db, experimentId);
         query = query.where('recurring_runs.experiment_id', '=', experimentId);
       }
-      const page = await applyListQuery(query, list);
+      const page = await applyListQuery(query, list, dialect);
       return {
         recurringRuns: page.rows.map(recurringRunToWire),
         total_size: page.totalSize,

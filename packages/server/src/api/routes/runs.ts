@@ -100,7 +100,7 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
       if (experimentId !== undefined) await getExperiment(db, experimentId);
       let query = db.selectFrom('runs').select(RUN_LIST_COLUMNS).where('namespace', '=', namespace);
       if (experimentId !== undefined) query = query.where('experiment_id', '=', experimentId);
-      const page = await applyListQuery(query, list);
+      const page = await applyListQuery(query, list, dialect);
       return {
         runs: page.rows.map((row) => runToWire({ ...row, pipeline_spec: null })),
         total_size: page.totalSize,

@@ -17,6 +17,7 @@ export const mysqlDialect: StoreDialect = {
     expressionStatistics: false,
     foreignKeysShareLockParent: true,
     insertsInWith: false,
+    parallelQueries: true,
   },
   columnTypes: {
     uuid: 'char(36)',

@@ -19,6 +19,7 @@ export const postgresDialect: StoreDialect = {
     expressionStatistics: true,
     foreignKeysShareLockParent: false,
     insertsInWith: true,
+    parallelQueries: true,
   },
   columnTypes: {
     uuid: 'uuid',

@@ -19,6 +19,7 @@ export const sqliteDialect: StoreDialect = {
     expressionStatistics: false,
     foreignKeysShareLockParent: false,
     insertsInWith: false,
+    parallelQueries: false,
   },
   columnTypes: {
     uuid: 'text',

@@ -39,6 +39,11 @@ export interface DialectCapabilities {
   foreignKeysShareLockParent: boolean;
   /** INSERTs inside WITH (PostgreSQL): several tables written by one statement, in one round trip. */
   insertsInWith: boolean;
+  /**
+   * Queries sent together run at the same time, each on a connection of the pool; SQLite's one
+   * connection runs them one after another.
+   */
+  parallelQueries: boolean;
 }
 
 /**

@@ -158,7 +158,13 @@ for (const { dialect, skip } of await dialectTargets()) {
               sort_by: sortBy,
               filter: predicates.length ? JSON.stringify({ predicates }) : '',
             };
-            const walk = await walkPages(RUNS, request, () => db.selectFrom('runs').selectAll(), { restate });
+            const walk = await walkPages(
+              store.dialect,
+              RUNS,
+              request,
+              () => db.selectFrom('runs').selectAll(),
+              { restate },
+            );
             const expected = expectedRunIds(seeded.runs, predicates, sortBy);
             assert.deepEqual(walk.ids, expected);
             assert.ok(walk.totals.every((total) => total === expected.length));

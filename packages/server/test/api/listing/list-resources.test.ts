@@ -209,12 +209,13 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('pipelines, by every sortable field, both ways', async () => {
       for (const sortBy of ['created_at', 'name desc', 'display_name', 'pipeline_id desc', 'namespace']) {
-        const walk = await walkPages(PIPELINES, { page_size: 4, sort_by: sortBy }, () =>
+        const walk = await walkPages(store.dialect, PIPELINES, { page_size: 4, sort_by: sortBy }, () =>
           db.selectFrom('pipelines').selectAll(),
         );
         assert.deepEqual(walk.ids, sortedIds(PIPELINES, pipelines, sortBy), sortBy);
       }
       const described = await walkPages(
+        store.dialect,
         PIPELINES,
         {
           filter: JSON.stringify({
@@ -231,6 +232,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       const ofFirst = versions.filter((version) => version.pipeline_id === first);
       for (const sortBy of ['created_at desc', 'name', 'display_name desc']) {
         const walk = await walkPages(
+          store.dialect,
           PIPELINE_VERSIONS,
           { page_size: 11, sort_by: sortBy },
           () =>
@@ -244,6 +246,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         assert.ok(walk.totals.every((total) => total === 60));
       }
       const page = await walkPages(
+        store.dialect,
         PIPELINE_VERSIONS,
         {},
         () =>
@@ -261,6 +264,7 @@ for (const { dialect, skip } of await dialectTargets()) {
           .selectAll()
           .where('pipeline_id', '=', first ?? ''),
         query,
+        store.dialect,
       );
       assert.throws(
         () => parseListRequest({ page_token: nextPageToken }, PIPELINE_VERSIONS, { scope: second }),
@@ -275,7 +279,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         'storage_state desc',
         'name',
       ]) {
-        const walk = await walkPages(EXPERIMENTS, { page_size: 4, sort_by: sortBy }, () =>
+        const walk = await walkPages(store.dialect, EXPERIMENTS, { page_size: 4, sort_by: sortBy }, () =>
           db.selectFrom('experiments').selectAll(),
         );
         assert.deepEqual(walk.ids, sortedIds(EXPERIMENTS, experiments, sortBy), sortBy);
@@ -288,6 +292,7 @@ for (const { dialect, skip } of await dialectTargets()) {
           .every((id) => experiments.find((e) => e.id === id)?.last_run_created_at === null),
       );
       const archived = await walkPages(
+        store.dialect,
         EXPERIMENTS,
         {
           filter: JSON.stringify({
@@ -301,7 +306,7 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('recurring runs by update time', async () => {
       for (const sortBy of ['updated_at desc', 'created_at', 'recurring_run_id']) {
-        const walk = await walkPages(RECURRING_RUNS, { page_size: 7, sort_by: sortBy }, () =>
+        const walk = await walkPages(store.dialect, RECURRING_RUNS, { page_size: 7, sort_by: sortBy }, () =>
           db.selectFrom('recurring_runs').selectAll(),
         );
         assert.deepEqual(walk.ids, sortedIds(RECURRING_RUNS, recurringRuns, sortBy), sortBy);

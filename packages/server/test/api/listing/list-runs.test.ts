@@ -49,7 +49,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         sort_by: sortBy,
         filter: predicates.length ? filterText(predicates) : '',
       };
-      const walk = await walkPages(RUNS, request, allRuns, { restate });
+      const walk = await walkPages(store.dialect, RUNS, request, allRuns, { restate });
       const expected = expectedRunIds(runs, predicates, sortBy);
       const label = `${sortBy || '(default sort)'} ${filterText(predicates)} by ${pageSize}`;
       assert.deepEqual(walk.ids, expected, label);
@@ -85,7 +85,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       for (const sortBy of sorts) await checkWalk(sortBy, [], 7);
       const whole = await checkWalk('created_at desc', [], 200);
       assert.deepEqual(whole.pageSizes, [200, 50]);
-      const byDefault = await walkPages(RUNS, {}, allRuns);
+      const byDefault = await walkPages(store.dialect, RUNS, {}, allRuns);
       assert.equal(byDefault.pageSizes[0], 20, 'the default page size is 20');
       assert.deepEqual(byDefault.ids, expectedRunIds(runs, [], 'created_at'));
       await checkWalk('display_name', [], 1);
@@ -210,19 +210,24 @@ for (const { dialect, skip } of await dialectTargets()) {
         RUNS,
         { scope: 'team-a' },
       );
-      const page = await applyListQuery(allRuns().where('namespace', '=', 'team-a'), query);
+      const page = await applyListQuery(allRuns().where('namespace', '=', 'team-a'), query, store.dialect);
       const expected = runs.filter((run) => run.state === 'FAILED' && run.namespace === 'team-a');
       assert.equal(page.totalSize, expected.length);
       assert.equal(page.rows.length, 5);
       // A first page holding every match is its own count.
-      const whole = await applyListQuery(allRuns().where('namespace', '=', 'team-a'), {
-        ...query,
-        pageSize: expected.length,
-      });
+      const whole = await applyListQuery(
+        allRuns().where('namespace', '=', 'team-a'),
+        {
+          ...query,
+          pageSize: expected.length,
+        },
+        store.dialect,
+      );
       assert.equal(whole.nextPageToken, '');
       assert.equal(whole.totalSize, expected.length);
       assert.ok(page.rows.every((row) => row.namespace === 'team-a' && row.state === 'FAILED'));
       const scoped = await walkPages(
+        store.dialect,
         RUNS,
         { page_size: 5 },
         () => allRuns().where('namespace', '=', 'team-a'),
@@ -248,12 +253,17 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('rows come back as selected, without the keyset columns', async () => {
       const query = parseListRequest({ page_size: 3, sort_by: 'finished_at desc' }, RUNS);
-      const page = await applyListQuery(db.selectFrom('runs').select(['id', 'display_name']), query);
+      const page = await applyListQuery(
+        db.selectFrom('runs').select(['id', 'display_name']),
+        query,
+        store.dialect,
+      );
       assert.deepEqual(Object.keys(page.rows[0] ?? {}).sort(), ['display_name', 'id']);
       // The sort column need not be selected: the token carries the value the database sorted by.
       const next = await applyListQuery(
         db.selectFrom('runs').select(['id']),
         parseListRequest({ page_size: 3, page_token: page.nextPageToken }, RUNS),
+        store.dialect,
       );
       assert.deepEqual(
         [...page.rows, ...next.rows].map((row) => row.id),
@@ -262,7 +272,7 @@ for (const { dialect, skip } of await dialectTargets()) {
     });
 
     test('keyset pages: rows added before the position neither repeat nor shift the next page', async () => {
-      const first = await applyListQuery(allRuns(), parseListRequest({ page_size: 50 }, RUNS));
+      const first = await applyListQuery(allRuns(), parseListRequest({ page_size: 50 }, RUNS), store.dialect);
       const early = {
         ...(runs[0] as RunRow),
         id: randomUUID(),
@@ -283,6 +293,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         const second = await applyListQuery(
           allRuns(),
           parseListRequest({ page_size: 50, page_token: first.nextPageToken }, RUNS),
+          store.dialect,
         );
         const expected = expectedRunIds(runs, [], '');
         assert.deepEqual(
@@ -299,6 +310,7 @@ for (const { dialect, skip } of await dialectTargets()) {
             { page_size: 50, page_token: Buffer.from(JSON.stringify(legacy)).toString('base64url') },
             RUNS,
           ),
+          store.dialect,
         );
         assert.deepEqual(
           legacyPage.rows.map((row) => row.id),
@@ -312,8 +324,13 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test("KFP's UI sends the filter URL-encoded once more; both forms read the same", async () => {
       const predicates: ApiPredicate[] = [{ key: 'name', operation: 'IS_SUBSTRING', string_value: '50%' }];
-      const plain = await walkPages(RUNS, { filter: filterText(predicates) }, allRuns);
-      const encoded = await walkPages(RUNS, { filter: encodeURIComponent(filterText(predicates)) }, allRuns);
+      const plain = await walkPages(store.dialect, RUNS, { filter: filterText(predicates) }, allRuns);
+      const encoded = await walkPages(
+        store.dialect,
+        RUNS,
+        { filter: encodeURIComponent(filterText(predicates)) },
+        allRuns,
+      );
       assert.deepEqual(plain.ids, expectedRunIds(runs, predicates, ''));
       assert.ok(plain.ids.length > 0);
       assert.deepEqual(encoded.ids, plain.ids);
@@ -325,7 +342,11 @@ for (const { dialect, skip } of await dialectTargets()) {
         sort_by: 'name desc',
         filter: filterText([{ key: 'state', operation: 'EQUALS', string_value: 'RUNNING' }]),
       };
-      const { nextPageToken } = await applyListQuery(allRuns(), parseListRequest(request, RUNS));
+      const { nextPageToken } = await applyListQuery(
+        allRuns(),
+        parseListRequest(request, RUNS),
+        store.dialect,
+      );
       assert.notEqual(nextPageToken, '');
       // The same query restated, with an alias and another spelling of the sort: accepted.
       parseListRequest(

@@ -8,6 +8,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { applyListQuery } from '../../../src/api/listing/apply-list-query.ts';
 import type { ListResource, ListTable } from '../../../src/api/listing/list-resources.ts';
 import { type ListRequest, parseListRequest } from '../../../src/api/listing/parse-list-request.ts';
+import type { StoreDialect } from '../../../src/store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../../src/store/tables.ts';
 
 export const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
@@ -233,6 +234,7 @@ export interface Walk {
  * token; without, it sends the token alone (KFP lets it).
  */
 export async function walkPages<T extends ListTable, O extends { id: string }>(
+  dialect: StoreDialect,
   resource: ListResource<T>,
   request: ListRequest,
   select: () => SelectQueryBuilder<CairnDatabase, T, O>,
@@ -245,7 +247,11 @@ export async function walkPages<T extends ListTable, O extends { id: string }>(
       token === '' || options.restate
         ? { ...request, page_token: token }
         : { page_size: request.page_size, page_token: token };
-    const result = await applyListQuery(select(), parseListRequest(sent, resource, { scope: options.scope }));
+    const result = await applyListQuery(
+      select(),
+      parseListRequest(sent, resource, { scope: options.scope }),
+      dialect,
+    );
     walk.ids.push(...result.rows.map((row) => row.id));
     walk.pageSizes.push(result.rows.length);
     walk.totals.push(result.totalSize);
