@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { type CairnConfig, resolveConfig } from '../config/resolve-config.ts';
 
 /** The options every command takes; commander accepts them before or after the subcommand. */
 export function addConfigOptions(program: Command): Command {
@@ -22,9 +21,4 @@ export function addConfigOptions(program: Command): Command {
     .addOption(
       new Option('--config <file>', 'configuration file (env CAIRN_CONFIG; default ./cairn.yaml if present)'),
     );
-}
-
-export function configFrom(command: Command): CairnConfig {
-  const { home, db, artifacts, config } = command.optsWithGlobals<Record<string, string | undefined>>();
-  return resolveConfig({ home, db, artifacts, config });
 }

@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CairnError } from '../errors.ts';
 import { CAIRN_VERSION } from '../version.ts';
-import { describeApiFailure } from './api/api-failure.ts';
 import { registerAdminBackup } from './commands/admin-backup.ts';
 import { registerAdminMigrate } from './commands/admin-migrate.ts';
 import { registerAdminMigrateStorage } from './commands/admin-migrate-storage.ts';
@@ -74,6 +73,8 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       output.err(`cairn: error: ${error.message}`);
       return error.code === 'CONFIG_INVALID' ? 2 : 1;
     }
+    // Imported only now so that no start pays for the SDK's client; a failed call to a server has loaded it.
+    const { describeApiFailure } = await import('./api/api-failure.ts');
     const apiFailure = describeApiFailure(error);
     if (apiFailure) {
       for (const line of apiFailure) output.err(line);

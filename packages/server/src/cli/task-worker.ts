@@ -1,6 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { openArtifactStore } from '../artifacts/artifact-store-url.ts';
@@ -20,39 +19,11 @@ import { MaintenanceWatch } from '../lifecycle/maintenance/maintenance-watch.ts'
 import type { DatabaseHandle } from '../store/open-database.ts';
 import { openStore } from '../store/open-store.ts';
 import type { CairnDatabase } from '../store/tables.ts';
-import { configFrom } from './config-options.ts';
+import { configFrom } from './command-config.ts';
 import type { Output } from './output.ts';
-
-/** What `cairn worker` and the embedded worker of `cairn up` share: options, output, signals. */
-export interface WorkerCommandOptions {
-  concurrency: number;
-  leaseSeconds: number;
-  pollMs: number;
-  workDir?: string;
-  name?: string;
-  quiet?: boolean;
-  taskTimeoutSeconds?: number;
-}
-
-const DEFAULT_LEASE_SECONDS = 30;
-const DEFAULT_POLL_MS = 250;
+import type { WorkerCommandOptions } from './worker-options.ts';
 
 type WorkerResources = ConstructorParameters<typeof Worker>[0];
-
-export function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function leaseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 1) {
-    throw new InvalidArgumentError(`expected a number of seconds of at least 1, got "${value}"`);
-  }
-  return seconds;
-}
 
 /** A Worker whose lease owner is the operator's name for it (`--name`). */
 class NamedWorker extends Worker {
@@ -143,42 +114,6 @@ function stopSignals(again: (signal: NodeJS.Signals) => void): {
       process.off('SIGTERM', onSignal);
     },
   };
-}
-
-/** The worker options, shared by `cairn worker` and `cairn up`. */
-export function addWorkerOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--concurrency <n>', 'tasks run at once')
-        .argParser(positiveInteger)
-        .default(os.availableParallelism(), `the number of CPUs, ${os.availableParallelism()}`),
-    )
-    .addOption(
-      new Option(
-        '--lease-seconds <s>',
-        "how long a task's lease lasts without a heartbeat (it is renewed every third of that); " +
-          'after a worker dies, its tasks run again elsewhere this long after its last heartbeat',
-      )
-        .argParser(leaseSeconds)
-        .default(DEFAULT_LEASE_SECONDS),
-    )
-    .addOption(
-      new Option('--poll-ms <ms>', 'how long to wait before looking for work again when there was none')
-        .argParser(positiveInteger)
-        .default(DEFAULT_POLL_MS),
-    )
-    .option('--work-dir <dir>', "where task working directories go (default: 'work' in the home directory)")
-    .option(
-      '--name <name>',
-      'this worker in the tasks it holds (lease_owner) and in its output (default: host:pid:random)',
-    )
-    .addOption(
-      new Option(
-        '--task-timeout-seconds <s>',
-        "how long a task may run when its pipeline sets no timeout (kfp-kubernetes' set_timeout); it is killed after",
-      ).argParser(positiveInteger),
-    )
-    .option('--quiet', 'print only the start, failed tasks, errors and the shutdown, not every task');
 }
 
 export interface TaskWorker {

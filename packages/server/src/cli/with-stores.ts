@@ -4,7 +4,7 @@ import { openArtifactStore } from '../artifacts/artifact-store-url.ts';
 import { connectDatabase } from '../store/connect-database.ts';
 import { describeDatabase } from '../store/database-url.ts';
 import type { DatabaseHandle } from '../store/open-database.ts';
-import { configFrom } from './config-options.ts';
+import { configFrom } from './command-config.ts';
 
 /** Opens both configured stores, runs `fn`, and closes them whatever happens. */
 export async function withStores<T>(

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { compile, loadPipelineModule } from '@cairn/sdk';
 import type { CairnClient, PipelineVersionReference } from '@cairn/sdk/api';
 import { parseAllDocuments } from 'yaml';
 import { CairnError, errorMessage } from '../../errors.ts';
@@ -32,6 +31,8 @@ export async function readPipelineFile(file: string): Promise<Buffer> {
 const PIPELINE_MODULE = /\.(?:[cm]?ts|[cm]?js)$/i;
 
 async function compileModule(file: string): Promise<string> {
+  // The SDK's compiler is imported only for a pipeline module: most runs name a compiled file or a stored pipeline.
+  const { compile, loadPipelineModule } = await import('@cairn/sdk');
   try {
     const { target } = await loadPipelineModule(file);
     return compile(target);

@@ -1,31 +1,11 @@
-import os from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { openArtifactStore } from '../../artifacts/artifact-store-url.ts';
-import { verifySummary } from '../../lifecycle/verify/describe-verify-report.ts';
-import {
-  DEFAULT_HASH_CONCURRENCY,
-  DEFAULT_ORPHAN_GRACE_MS,
-  type VerifyProgress,
-  verifyDeployment,
-} from '../../lifecycle/verify/verify-deployment.ts';
-import { PROBLEM_HINTS, type ProblemKind, type VerifyReport } from '../../lifecycle/verify/verify-report.ts';
-import { connectDatabase } from '../../store/connect-database.ts';
-import { describeDatabase } from '../../store/database-url.ts';
+import { DEFAULT_HASH_CONCURRENCY, DEFAULT_ORPHAN_GRACE_MS } from '../../lifecycle/verify/verify-defaults.ts';
 import { everySeconds } from '../args/every-duration.ts';
-import { configFrom } from '../config-options.ts';
+import { positiveInteger } from '../args/positive-integer.ts';
 import { withExamples } from '../format/examples.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { formatTable } from '../format/table.ts';
-import type { CliContext, Output } from '../output.ts';
-import { positiveInteger } from '../task-worker.ts';
-
-interface VerifyCommandOptions {
-  fix?: boolean;
-  hash: boolean;
-  grace: number;
-  concurrency: number;
-  output: OutputFormat;
-}
+import { addOutputOption } from '../format/output-option.ts';
+import type { CliContext } from '../output.ts';
+import type { VerifyCommandOptions } from './admin-verify-action.ts';
 
 /** `--grace`: 0, or a duration such as 30s, 10m or 1h; in milliseconds. */
 function graceMs(text: string): number {
@@ -34,120 +14,6 @@ function graceMs(text: string): number {
     return everySeconds(text) * 1000;
   } catch {
     throw new InvalidArgumentError(`expected 0 or a duration such as 30s, 10m, 1h or 1h30m, got "${text}"`);
-  }
-}
-
-function actorName(): string | undefined {
-  try {
-    return os.userInfo().username;
-  } catch {
-    // No passwd entry for this uid (common in containers).
-    return process.env.USER;
-  }
-}
-
-/**
- * Progress on standard error for a person at a terminal, so that a long verify shows it is alive; scripts
- * and pipes get the report alone.
- */
-function progressPrinter(output: Output): (event: VerifyProgress) => void {
-  return (event) => {
-    if (event.phase === 'start') output.err(`verify: checking ${event.check}`);
-    else if (event.phase === 'progress') {
-      output.err(
-        `verify: ${event.count} ${event.check === 'artifacts' ? 'artifacts checked' : 'objects listed'}`,
-      );
-    }
-  };
-}
-
-/** The checks, then the problems with what --fix did, then what to do about each kind, then the verdict. */
-function reportLines(report: VerifyReport, database: string): string[] {
-  const lines = [`metadata store  ${database}`, `artifact store  ${report.artifactStore}`, ''];
-  lines.push(
-    ...formatTable(report.checks, [
-      { header: 'CHECK', value: (check) => check.name },
-      { header: 'RESULT', value: (check) => check.status },
-      { header: 'PROBLEMS', value: (check) => String(check.problems) },
-      { header: 'NOTE', value: (check) => check.note },
-    ]),
-  );
-  if (report.problems.length > 0) {
-    const fixColumn = report.options.fix
-      ? [
-          {
-            header: 'FIX',
-            value: (problem: VerifyReport['problems'][number]) =>
-              problem.fix === undefined
-                ? ''
-                : problem.fix.action === 'quarantined'
-                  ? `moved to ${problem.fix.to}`
-                  : `failed: ${problem.fix.error}`,
-          },
-        ]
-      : [];
-    lines.push(
-      '',
-      ...formatTable(report.problems, [
-        { header: 'KIND', value: (problem) => problem.kind },
-        ...fixColumn,
-        { header: 'PROBLEM', value: (problem) => problem.message },
-      ]),
-    );
-  }
-  for (const [kind, count] of Object.entries(report.omitted)) {
-    lines.push(`... and ${count} more ${kind} not listed`);
-  }
-  const kinds = new Set<ProblemKind>([
-    ...report.problems.map((problem) => problem.kind),
-    ...(Object.keys(report.omitted) as ProblemKind[]),
-  ]);
-  if (kinds.size > 0) {
-    lines.push('', 'What to do:');
-    for (const kind of kinds) lines.push(`  ${kind}: ${PROBLEM_HINTS[kind]}`);
-  }
-  lines.push('', `verify: ${verifySummary(report)}`);
-  return lines;
-}
-
-/** The report as the CLI's JSON and YAML show it: snake_case keys, like the API and `admin status`. */
-function snakeCaseKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeCaseKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [
-      key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-      snakeCaseKeys(inner),
-    ]),
-  );
-}
-
-async function verify(options: VerifyCommandOptions, command: Command, context: CliContext): Promise<void> {
-  const { output } = context;
-  const config = configFrom(command);
-  const handle = await connectDatabase(config.db.value);
-  const store = openArtifactStore(config.artifacts.value, config.s3Credentials);
-  try {
-    const actor = actorName();
-    const report = await verifyDeployment({
-      db: handle.db,
-      dialect: handle.dialect,
-      artifacts: store,
-      fix: options.fix === true,
-      hash: options.hash,
-      concurrency: options.concurrency,
-      orphanGraceMs: options.grace,
-      ...(actor === undefined ? {} : { actor }),
-      ...(options.output === 'table' && output.isTTY === true ? { onProgress: progressPrinter(output) } : {}),
-    });
-    const database = describeDatabase(config.db.value);
-    printData(output, options.output, snakeCaseKeys({ database, ...report }), () =>
-      reportLines(report, database),
-    );
-    if (report.outcome !== 'clean') context.exitCode = 1;
-  } finally {
-    await store.close();
-    await handle.close();
   }
 }
 
@@ -178,5 +44,8 @@ export function registerAdminVerify(admin: Command, context: CliContext): void {
     'cairn admin verify',
     'cairn admin verify --fix',
     'cairn admin verify --no-hash -o json',
-  ]).action((options: VerifyCommandOptions, cmd: Command) => verify(options, cmd, context));
+  ]).action(async (options: VerifyCommandOptions, cmd: Command) => {
+    const { verify } = await import('./admin-verify-action.ts');
+    await verify(options, cmd, context);
+  });
 }

@@ -1,58 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Artifact } from '@cairn/sdk/api';
 import type { Command } from 'commander';
-import { CairnError } from '../../errors.ts';
-import { addServerOption, clientFrom } from '../api/server-option.ts';
+import { addServerOption } from '../api/server-option.ts';
+import { positiveInteger } from '../args/positive-integer.ts';
 import { withExamples } from '../format/examples.ts';
-import { take } from '../format/list-options.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { formatTable } from '../format/table.ts';
-import { formatTime } from '../format/values.ts';
-import type { CliContext, Output } from '../output.ts';
-import { positiveInteger } from '../task-worker.ts';
-
-function artifactTable(artifacts: readonly Artifact[]): string[] {
-  return formatTable(artifacts, [
-    { header: 'ARTIFACT ID', value: (a) => a.artifact_id },
-    { header: 'NAME', value: (a) => a.name ?? '' },
-    { header: 'TYPE', value: (a) => a.artifact_type },
-    { header: 'SIZE', value: (a) => (a.artifact_size === undefined ? '' : String(a.artifact_size)) },
-    { header: 'CREATED', value: (a) => formatTime(a.created_at) },
-    { header: 'URI', value: (a) => a.uri },
-  ]);
-}
-
-/** Standard output takes the bytes as they come; a file is removed again when the download fails. */
-async function saveTo(
-  body: AsyncIterable<Uint8Array>,
-  file: string | undefined,
-  output: Output,
-): Promise<void> {
-  if (file === undefined) {
-    if (output.write === undefined) {
-      throw new CairnError(
-        'CONFIG_INVALID',
-        'this output cannot take raw bytes; save to a file with -O FILE',
-      );
-    }
-    for await (const chunk of body) await output.write(chunk);
-    return;
-  }
-  try {
-    await pipeline(Readable.from(body), createWriteStream(file));
-  } catch (error) {
-    await rm(file, { force: true });
-    throw error;
-  }
-}
-
-interface GetOptions {
-  outputFile?: string;
-  path?: string;
-}
+import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
+import type { CliContext } from '../output.ts';
+import type { GetOptions } from './artifact-actions.ts';
 
 export function registerArtifact(program: Command, context: CliContext): void {
   const { output } = context;
@@ -71,8 +23,8 @@ export function registerArtifact(program: Command, context: CliContext): void {
     ),
     ['cairn artifact ls 3f2a...', 'cairn artifact ls 3f2a... -o json'],
   ).action(async (runId: string, options: { limit?: number; output: OutputFormat }, command: Command) => {
-    const artifacts = await take(clientFrom(command).artifacts.listAll({ run_id: runId }), options.limit);
-    printData(output, options.output, artifacts, () => artifactTable(artifacts));
+    const { listArtifacts } = await import('./artifact-actions.ts');
+    await listArtifacts(runId, options, command, output);
   });
 
   withExamples(
@@ -84,8 +36,8 @@ export function registerArtifact(program: Command, context: CliContext): void {
     ),
     ['cairn artifact info 9d41... -o yaml'],
   ).action(async (artifactId: string, options: { output: OutputFormat }, command: Command) => {
-    const artifact = await clientFrom(command).artifacts.get(artifactId);
-    printData(output, options.output, artifact, () => artifactTable([artifact]));
+    const { printArtifact } = await import('./artifact-actions.ts');
+    await printArtifact(artifactId, options, command, output);
   });
 
   withExamples(
@@ -97,12 +49,7 @@ export function registerArtifact(program: Command, context: CliContext): void {
       .option('--path <file>', 'for an artifact that is a directory: the file in it to download'),
     ['cairn artifact get 9d41... -O model.bin', 'cairn artifact get 9d41... | head'],
   ).action(async (artifactId: string, options: GetOptions, command: Command) => {
-    const download = await clientFrom(command).artifacts.download(artifactId, {
-      ...(options.path === undefined ? {} : { path: options.path }),
-    });
-    await saveTo(download.body, options.outputFile, output);
-    if (options.outputFile !== undefined) {
-      output.err(`saved artifact ${artifactId} to ${options.outputFile}`);
-    }
+    const { downloadArtifact } = await import('./artifact-actions.ts');
+    await downloadArtifact(artifactId, options, command, output);
   });
 }

@@ -1,24 +1,9 @@
-import type { Experiment } from '@cairn/sdk/api';
 import type { Command } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
-import { addServerOption, clientFrom } from '../api/server-option.ts';
+import { addServerOption } from '../api/server-option.ts';
 import { withExamples } from '../format/examples.ts';
-import { addListOptions, type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { formatTable } from '../format/table.ts';
-import { formatTime } from '../format/values.ts';
+import { addListOptions, type ListCommandOptions } from '../format/list-options.ts';
+import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
 import type { CliContext } from '../output.ts';
-
-function experimentTable(experiments: readonly Experiment[]): string[] {
-  return formatTable(experiments, [
-    { header: 'EXPERIMENT ID', value: (e) => e.experiment_id },
-    { header: 'NAME', value: (e) => e.display_name },
-    { header: 'STATE', value: (e) => e.storage_state },
-    { header: 'CREATED', value: (e) => formatTime(e.created_at) },
-    { header: 'LAST RUN', value: (e) => formatTime(e.last_run_created_at) },
-    { header: 'DESCRIPTION', value: (e) => e.description ?? '' },
-  ]);
-}
 
 export function registerExperiment(program: Command, context: CliContext): void {
   const { output } = context;
@@ -39,11 +24,8 @@ export function registerExperiment(program: Command, context: CliContext): void 
     ['cairn experiment create training --description "nightly model training"'],
   ).action(
     async (name: string, options: { description?: string; output: OutputFormat }, command: Command) => {
-      const experiment = await clientFrom(command).experiments.create({
-        display_name: name,
-        ...(options.description === undefined ? {} : { description: options.description }),
-      });
-      printData(output, options.output, experiment, () => experimentTable([experiment]));
+      const { createExperiment } = await import('./experiment-actions.ts');
+      await createExperiment(name, options, command, output);
     },
   );
 
@@ -57,14 +39,8 @@ export function registerExperiment(program: Command, context: CliContext): void 
       'cairn experiment list --archived',
     ],
   ).action(async (options: ListCommandOptions & { archived?: boolean; output: OutputFormat }, command) => {
-    const state = options.archived ? 'ARCHIVED' : 'AVAILABLE';
-    const experiments = await take(
-      clientFrom(command).experiments.listAll(
-        listOptionsFrom(options, [{ key: 'storage_state', operation: 'EQUALS', string_value: state }]),
-      ),
-      options.limit,
-    );
-    printData(output, options.output, experiments, () => experimentTable(experiments));
+    const { listExperiments } = await import('./experiment-actions.ts');
+    await listExperiments(options, command, output);
   });
 
   withExamples(
@@ -76,8 +52,8 @@ export function registerExperiment(program: Command, context: CliContext): void 
     ),
     ['cairn experiment get training -o yaml'],
   ).action(async (idOrName: string, options: { output: OutputFormat }, command: Command) => {
-    const experiment = await resolveExperiment(clientFrom(command), idOrName);
-    printData(output, options.output, experiment, () => experimentTable([experiment]));
+    const { printExperiment } = await import('./experiment-actions.ts');
+    await printExperiment(idOrName, options, command, output);
   });
 
   const actions = [
@@ -101,10 +77,8 @@ export function registerExperiment(program: Command, context: CliContext): void 
         .argument('<experiment>', "the experiment's id or name"),
       [`cairn experiment ${action.name} training`],
     ).action(async (idOrName: string, _options: unknown, command: Command) => {
-      const client = clientFrom(command);
-      const experiment = await resolveExperiment(client, idOrName);
-      await client.experiments[action.name](experiment.experiment_id);
-      output.out(`experiment ${experiment.display_name} (${experiment.experiment_id}) ${action.past}`);
+      const { changeExperiment } = await import('./experiment-actions.ts');
+      await changeExperiment(action, idOrName, command, output);
     });
   }
 }

@@ -1,42 +1,10 @@
-import path from 'node:path';
-import type { Pipeline, PipelineVersion } from '@cairn/sdk/api';
 import type { Command } from 'commander';
-import { resolvePipeline } from '../api/resolve-names.ts';
-import { addServerOption, clientFrom } from '../api/server-option.ts';
-import { readPipelineFile } from '../args/pipeline-source.ts';
+import { addServerOption } from '../api/server-option.ts';
 import { withExamples } from '../format/examples.ts';
-import { addListOptions, type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { formatTable } from '../format/table.ts';
-import { formatTime } from '../format/values.ts';
+import { addListOptions, type ListCommandOptions } from '../format/list-options.ts';
+import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
 import type { CliContext } from '../output.ts';
-
-function pipelineTable(pipelines: readonly Pipeline[]): string[] {
-  return formatTable(pipelines, [
-    { header: 'PIPELINE ID', value: (p) => p.pipeline_id },
-    { header: 'NAME', value: (p) => p.name },
-    { header: 'DISPLAY NAME', value: (p) => p.display_name },
-    { header: 'CREATED', value: (p) => formatTime(p.created_at) },
-    { header: 'DESCRIPTION', value: (p) => p.description ?? '' },
-  ]);
-}
-
-function versionTable(versions: readonly PipelineVersion[]): string[] {
-  return formatTable(versions, [
-    { header: 'VERSION ID', value: (v) => v.pipeline_version_id },
-    { header: 'NAME', value: (v) => v.name },
-    { header: 'CREATED', value: (v) => formatTime(v.created_at) },
-    { header: 'DESCRIPTION', value: (v) => v.description ?? '' },
-  ]);
-}
-
-interface UploadOptions {
-  name?: string;
-  displayName?: string;
-  description?: string;
-  versionOf?: string;
-  output: OutputFormat;
-}
+import type { UploadOptions } from './pipeline-actions.ts';
 
 export function registerPipeline(program: Command, context: CliContext): void {
   const { output } = context;
@@ -64,33 +32,16 @@ export function registerPipeline(program: Command, context: CliContext): void {
       'cairn pipeline upload train-v2.yaml --version-of train --name v2',
     ],
   ).action(async (file: string, options: UploadOptions, command: Command) => {
-    const client = clientFrom(command);
-    const bytes = await readPipelineFile(file);
-    const fields = {
-      file_name: path.basename(file),
-      ...(options.name === undefined ? {} : { name: options.name }),
-      ...(options.displayName === undefined ? {} : { display_name: options.displayName }),
-      ...(options.description === undefined ? {} : { description: options.description }),
-    };
-    if (options.versionOf !== undefined) {
-      const pipeline = await resolvePipeline(client, options.versionOf);
-      const version = await client.pipelines.uploadVersion(pipeline.pipeline_id, bytes, fields);
-      printData(output, options.output, version, () => versionTable([version]));
-      return;
-    }
-    const pipeline = await client.pipelines.upload(bytes, fields);
-    printData(output, options.output, pipeline, () => pipelineTable([pipeline]));
+    const { uploadPipeline } = await import('./pipeline-actions.ts');
+    await uploadPipeline(file, options, command, output);
   });
 
   withExamples(
     addListOptions(addOutputOption(group.command('list').alias('ls').description('List pipelines.'))),
     ['cairn pipeline list', 'cairn pipeline list --sort "created_at desc" --limit 10'],
   ).action(async (options: ListCommandOptions & { output: OutputFormat }, command: Command) => {
-    const pipelines = await take(
-      clientFrom(command).pipelines.listAll(listOptionsFrom(options)),
-      options.limit,
-    );
-    printData(output, options.output, pipelines, () => pipelineTable(pipelines));
+    const { listPipelines } = await import('./pipeline-actions.ts');
+    await listPipelines(options, command, output);
   });
 
   withExamples(
@@ -102,17 +53,8 @@ export function registerPipeline(program: Command, context: CliContext): void {
     ),
     ['cairn pipeline get hello-world', 'cairn pipeline get 0b6c5f0e-4c1b-4a8e-9f57-6f7f3c1d2e3a -o json'],
   ).action(async (idOrName: string, options: { output: OutputFormat }, command: Command) => {
-    const client = clientFrom(command);
-    const pipeline = await resolvePipeline(client, idOrName);
-    if (options.output !== 'table') {
-      printData(output, options.output, pipeline, () => []);
-      return;
-    }
-    const versions = await take(
-      client.pipelines.versions.listAll(pipeline.pipeline_id, { sort_by: 'created_at desc' }),
-      undefined,
-    );
-    printData(output, 'table', pipeline, () => [...pipelineTable([pipeline]), '', ...versionTable(versions)]);
+    const { printPipeline } = await import('./pipeline-actions.ts');
+    await printPipeline(idOrName, options, command, output);
   });
 
   withExamples(
@@ -123,9 +65,7 @@ export function registerPipeline(program: Command, context: CliContext): void {
       .option('--cascade', 'delete its versions too'),
     ['cairn pipeline delete hello-world --cascade'],
   ).action(async (idOrName: string, options: { cascade?: boolean }, command: Command) => {
-    const client = clientFrom(command);
-    const pipeline = await resolvePipeline(client, idOrName);
-    await client.pipelines.delete(pipeline.pipeline_id, { cascade: options.cascade === true });
-    output.out(`pipeline ${pipeline.name} (${pipeline.pipeline_id}) deleted`);
+    const { deletePipeline } = await import('./pipeline-actions.ts');
+    await deletePipeline(idOrName, options, command, output);
   });
 }

@@ -1,75 +1,13 @@
-import type { RecurringRun, Trigger } from '@cairn/sdk/api';
 import { type Command, Option } from 'commander';
-import { CairnError } from '../../errors.ts';
-import { resolveExperiment } from '../api/resolve-names.ts';
-import { addServerOption, clientFrom } from '../api/server-option.ts';
+import { addServerOption } from '../api/server-option.ts';
 import { everySeconds } from '../args/every-duration.ts';
-import { pipelineSource } from '../args/pipeline-source.ts';
+import { positiveInteger } from '../args/positive-integer.ts';
 import { collectParameter } from '../args/run-parameters.ts';
 import { withExamples } from '../format/examples.ts';
-import { addListOptions, type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { formatTable } from '../format/table.ts';
-import { formatDuration, formatTime } from '../format/values.ts';
+import { addListOptions, type ListCommandOptions } from '../format/list-options.ts';
+import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
 import type { CliContext } from '../output.ts';
-import { positiveInteger } from '../task-worker.ts';
-
-function scheduleOf(trigger: Trigger): string {
-  if (trigger.cron_schedule) return `cron ${trigger.cron_schedule.cron}`;
-  if (trigger.periodic_schedule) {
-    return `every ${formatDuration(Number(trigger.periodic_schedule.interval_second) * 1000)}`;
-  }
-  return '';
-}
-
-function recurringTable(recurringRuns: readonly RecurringRun[]): string[] {
-  return formatTable(recurringRuns, [
-    { header: 'RECURRING RUN ID', value: (r) => r.recurring_run_id },
-    { header: 'NAME', value: (r) => r.display_name },
-    { header: 'STATUS', value: (r) => r.status },
-    { header: 'SCHEDULE', value: (r) => scheduleOf(r.trigger) },
-    { header: 'MAX CONCURRENCY', value: (r) => String(r.max_concurrency) },
-    { header: 'CATCHUP', value: (r) => (r.no_catchup ? 'no' : 'yes') },
-    { header: 'CREATED', value: (r) => formatTime(r.created_at) },
-  ]);
-}
-
-interface CreateOptions {
-  name: string;
-  description?: string;
-  cron?: string;
-  every?: number;
-  intervalSeconds?: number;
-  start?: string;
-  end?: string;
-  maxConcurrency: number;
-  catchup: boolean;
-  disabled?: boolean;
-  pipeline?: string;
-  version?: string;
-  param: Record<string, unknown>;
-  experiment?: string;
-  output: OutputFormat;
-}
-
-/** Exactly one of `--cron`, `--every` and `--interval-seconds`, with the start and end times. */
-function triggerOf(options: CreateOptions): Trigger {
-  const given = [options.cron, options.every, options.intervalSeconds].filter((value) => value !== undefined);
-  if (given.length !== 1) {
-    throw new CairnError(
-      'CONFIG_INVALID',
-      `give one schedule: --cron, --every or --interval-seconds (${given.length === 0 ? 'none' : 'several'} given)`,
-    );
-  }
-  const window = {
-    ...(options.start === undefined ? {} : { start_time: options.start }),
-    ...(options.end === undefined ? {} : { end_time: options.end }),
-  };
-  if (options.cron !== undefined) return { cron_schedule: { cron: options.cron, ...window } };
-  return {
-    periodic_schedule: { interval_second: String(options.every ?? options.intervalSeconds), ...window },
-  };
-}
+import type { CreateOptions } from './recurring-create-action.ts';
 
 function registerCreate(group: Command, { output }: CliContext): void {
   const command = group
@@ -114,23 +52,8 @@ function registerCreate(group: Command, { output }: CliContext): void {
     'cairn recurring create --name nightly --pipeline train --cron "0 0 2 * * *" --param epochs=5',
     'cairn recurring create hello-world.yaml --name ping --every 15m --no-catchup',
   ]).action(async (file: string | undefined, options: CreateOptions, self: Command) => {
-    const client = clientFrom(self);
-    const trigger = triggerOf(options);
-    const source = await pipelineSource(client, file, options);
-    const experiment =
-      options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
-    const recurringRun = await client.recurringRuns.create({
-      display_name: options.name,
-      ...(options.description === undefined ? {} : { description: options.description }),
-      ...source.fields,
-      runtime_config: { parameters: options.param },
-      trigger,
-      max_concurrency: String(options.maxConcurrency),
-      no_catchup: !options.catchup,
-      mode: options.disabled ? 'DISABLE' : 'ENABLE',
-      ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
-    });
-    printData(output, options.output, recurringRun, () => recurringTable([recurringRun]));
+    const { createRecurringRun } = await import('./recurring-create-action.ts');
+    await createRecurringRun(file, options, self, output);
   });
 }
 
@@ -150,17 +73,8 @@ export function registerRecurring(program: Command, context: CliContext): void {
     ['cairn recurring list', 'cairn recurring list --experiment nightly -o yaml'],
   ).action(
     async (options: ListCommandOptions & { experiment?: string; output: OutputFormat }, command: Command) => {
-      const client = clientFrom(command);
-      const experiment =
-        options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
-      const recurringRuns = await take(
-        client.recurringRuns.listAll({
-          ...listOptionsFrom(options),
-          ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
-        }),
-        options.limit,
-      );
-      printData(output, options.output, recurringRuns, () => recurringTable(recurringRuns));
+      const { listRecurringRuns } = await import('./recurring-actions.ts');
+      await listRecurringRuns(options, command, output);
     },
   );
 
@@ -173,8 +87,8 @@ export function registerRecurring(program: Command, context: CliContext): void {
     ),
     ['cairn recurring get 7c1e... -o yaml'],
   ).action(async (id: string, options: { output: OutputFormat }, command: Command) => {
-    const recurringRun = await clientFrom(command).recurringRuns.get(id);
-    printData(output, options.output, recurringRun, () => recurringTable([recurringRun]));
+    const { printRecurringRun } = await import('./recurring-actions.ts');
+    await printRecurringRun(id, options, command, output);
   });
 
   const actions = [
@@ -190,8 +104,8 @@ export function registerRecurring(program: Command, context: CliContext): void {
         .argument('<recurring-run>', "the recurring run's id"),
       [`cairn recurring ${action.name} 7c1e...`],
     ).action(async (id: string, _options: unknown, command: Command) => {
-      await clientFrom(command).recurringRuns[action.name](id);
-      output.out(`recurring run ${id} ${action.past}`);
+      const { changeRecurringRun } = await import('./recurring-actions.ts');
+      await changeRecurringRun(action, id, command, output);
     });
   }
 }

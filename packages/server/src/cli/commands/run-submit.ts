@@ -1,35 +1,12 @@
 import type { Command } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
-import { clientFrom } from '../api/server-option.ts';
-import { pipelineSource } from '../args/pipeline-source.ts';
 import { collectParameter } from '../args/run-parameters.ts';
 import { withExamples } from '../format/examples.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { runTable } from '../format/run-tables.ts';
-import type { CliContext, Output } from '../output.ts';
+import { addOutputOption } from '../format/output-option.ts';
+import type { CliContext } from '../output.ts';
 import { addIntervalOption } from '../watch/interval-option.ts';
-import { watchedRunStatus, watchRun } from '../watch/watch-run.ts';
-
-interface SubmitOptions {
-  pipeline?: string;
-  version?: string;
-  param: Record<string, unknown>;
-  experiment?: string;
-  name?: string;
-  description?: string;
-  pipelineRoot?: string;
-  watch?: boolean;
-  interval: number;
-  output: OutputFormat;
-}
-
-/** KFP's default run name: the pipeline's name and when it was submitted. */
-function defaultRunName(pipelineName: string): string {
-  return `${pipelineName} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
-}
+import type { SubmitOptions } from './run-submit-action.ts';
 
 export function registerRunSubmit(group: Command, context: CliContext): void {
-  const { output } = context;
   const command = group
     .command('submit')
     .alias('create')
@@ -60,32 +37,7 @@ export function registerRunSubmit(group: Command, context: CliContext): void {
     'cairn run submit --pipeline train --param epochs=10 --param lr=0.01 --experiment nightly',
     'cairn run submit --pipeline train --version v2 -o json',
   ]).action(async (file: string | undefined, options: SubmitOptions, self: Command) => {
-    const client = clientFrom(self);
-    const source = await pipelineSource(client, file, options);
-    const experiment =
-      options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
-    const run = await client.runs.create({
-      display_name: options.name ?? defaultRunName(source.pipelineName),
-      ...(options.description === undefined ? {} : { description: options.description }),
-      ...source.fields,
-      runtime_config: {
-        parameters: options.param,
-        ...(options.pipelineRoot === undefined ? {} : { pipeline_root: options.pipelineRoot }),
-      },
-      ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
-    });
-    if (!options.watch) {
-      printData(output, options.output, run, () => runTable([run]));
-      return;
-    }
-    // With -o json or yaml, standard output carries only the ended run, so progress goes to standard error.
-    const progress: Output =
-      options.output === 'table'
-        ? output
-        : { out: (line) => output.err(line), err: (line) => output.err(line) };
-    progress.out(`run ${run.display_name} (${run.run_id}) submitted`);
-    const ended = await watchRun(client, run.run_id, progress, { intervalMs: options.interval });
-    if (options.output !== 'table') printData(output, options.output, ended, () => []);
-    context.exitCode = watchedRunStatus(ended, output);
+    const { submitRun } = await import('./run-submit-action.ts');
+    await submitRun(file, options, self, context);
   });
 }

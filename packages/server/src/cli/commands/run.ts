@@ -1,14 +1,11 @@
-import type { Run } from '@cairn/sdk/api';
 import { type Command, Option } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
-import { addServerOption, clientFrom } from '../api/server-option.ts';
+import { addServerOption } from '../api/server-option.ts';
 import { withExamples } from '../format/examples.ts';
-import { addListOptions, type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
-import { addOutputOption, type OutputFormat, printData } from '../format/output-format.ts';
-import { runDetail, runTable } from '../format/run-tables.ts';
+import { addListOptions } from '../format/list-options.ts';
+import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
 import type { CliContext } from '../output.ts';
 import { addIntervalOption } from '../watch/interval-option.ts';
-import { watchedRunStatus, watchRun } from '../watch/watch-run.ts';
+import type { ListRunsCommandOptions } from './run-actions.ts';
 import { registerRunLogs } from './run-logs.ts';
 import { registerRunSubmit } from './run-submit.ts';
 
@@ -22,13 +19,6 @@ const RUN_STATES = [
   'CANCELED',
   'PAUSED',
 ];
-
-interface ListRunsCommandOptions extends ListCommandOptions {
-  experiment?: string;
-  state?: string;
-  archived?: boolean;
-  output: OutputFormat;
-}
 
 function registerRunList(group: Command, { output }: CliContext): void {
   const command = addListOptions(
@@ -46,24 +36,8 @@ function registerRunList(group: Command, { output }: CliContext): void {
     'cairn run list --experiment nightly --state FAILED --limit 10',
     'cairn run list --filter \'{"predicates":[{"key":"display_name","operation":"IS_SUBSTRING","string_value":"train"}]}\' -o json',
   ]).action(async (options: ListRunsCommandOptions, self: Command) => {
-    const client = clientFrom(self);
-    const experiment =
-      options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
-    const runs = await take(
-      client.runs.listAll({
-        ...listOptionsFrom(options, [
-          ...(options.state === undefined
-            ? []
-            : [{ key: 'state', operation: 'EQUALS' as const, string_value: options.state }]),
-          ...(options.archived
-            ? [{ key: 'storage_state', operation: 'EQUALS' as const, string_value: 'ARCHIVED' }]
-            : []),
-        ]),
-        ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
-      }),
-      options.limit,
-    );
-    printData(output, options.output, runs, () => runTable(runs));
+    const { listRuns } = await import('./run-actions.ts');
+    await listRuns(options, self, output);
   });
 }
 
@@ -77,8 +51,8 @@ function registerRunGet(group: Command, { output }: CliContext): void {
     ),
     ['cairn run get 3f2a...', 'cairn run get 3f2a... -o yaml'],
   ).action(async (runId: string, options: { output: OutputFormat }, command: Command) => {
-    const run: Run = await clientFrom(command).runs.get(runId);
-    printData(output, options.output, run, () => runDetail(run));
+    const { printRun } = await import('./run-actions.ts');
+    await printRun(runId, options, command, output);
   });
 }
 
@@ -95,8 +69,8 @@ function registerRunWatch(group: Command, context: CliContext): void {
     ),
     ['cairn run watch 3f2a...'],
   ).action(async (runId: string, options: { interval: number }, command: Command) => {
-    const run = await watchRun(clientFrom(command), runId, context.output, { intervalMs: options.interval });
-    context.exitCode = watchedRunStatus(run, context.output);
+    const { followRun } = await import('./run-actions.ts');
+    await followRun(runId, options, command, context);
   });
 }
 
@@ -126,8 +100,8 @@ function registerRunActions(group: Command, { output }: CliContext): void {
       group.command(action.name).description(action.description).argument('<run>', "the run's id"),
       [`cairn run ${action.name} 3f2a...`],
     ).action(async (runId: string, _options: unknown, command: Command) => {
-      await clientFrom(command).runs[action.name](runId);
-      output.out(`run ${runId} ${action.past}`);
+      const { changeRun } = await import('./run-actions.ts');
+      await changeRun(action, runId, command, output);
     });
   }
 }

@@ -1,46 +1,6 @@
 import type { Command } from 'commander';
-import { describeDatabase } from '../../store/database-url.ts';
-import type { CliContext, Output } from '../output.ts';
-import {
-  addWorkerOptions,
-  checkArtifactStore,
-  openWorkingStores,
-  startTaskWorker,
-  type WorkerCommandOptions,
-} from '../task-worker.ts';
-
-async function runWorker(options: WorkerCommandOptions, command: Command, output: Output): Promise<void> {
-  const { config, handle, store, stopRequested, close } = await openWorkingStores(
-    command,
-    output,
-    'left to be taken over when their leases expire',
-  );
-  try {
-    await checkArtifactStore(store);
-    const { worker, executor, workDir } = startTaskWorker(
-      config,
-      handle,
-      store,
-      options,
-      output,
-      'cairn worker',
-    );
-    output.out(
-      `cairn worker ${worker.owner} started: database ${describeDatabase(config.db.value)}, ` +
-        `artifacts ${store.url}, concurrency ${options.concurrency}, lease ${options.leaseSeconds} s, ` +
-        `work dir ${workDir}`,
-    );
-    const signal = await stopRequested;
-    output.out(
-      `${signal}: claiming no more tasks; waiting for ${executor.running} running task(s) to end ` +
-        '(send it again to kill them)',
-    );
-    await worker.stop();
-    output.out(`cairn worker ${worker.owner} stopped`);
-  } finally {
-    await close();
-  }
-}
+import type { CliContext } from '../output.ts';
+import { addWorkerOptions, type WorkerCommandOptions } from '../worker-options.ts';
 
 export function registerWorker(program: Command, { output }: CliContext): void {
   const command = program
@@ -56,7 +16,8 @@ export function registerWorker(program: Command, { output }: CliContext): void {
         'SIGINT or SIGTERM: it claims no more tasks, lets the running ones finish and exits 0; a second ' +
         'signal kills the running tasks, left to be taken over once their leases expire, and exits 0.',
     );
-  addWorkerOptions(command).action((options: WorkerCommandOptions, self: Command) =>
-    runWorker(options, self, output),
-  );
+  addWorkerOptions(command).action(async (options: WorkerCommandOptions, self: Command) => {
+    const { runWorker } = await import('./worker-action.ts');
+    await runWorker(options, self, output);
+  });
 }

@@ -1,6 +1,6 @@
 import type { ListFilter, ListOptions } from '@cairn/sdk/api';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { positiveInteger } from '../task-worker.ts';
+import { positiveInteger } from '../args/positive-integer.ts';
 
 /** The options of a list command as commander hands them over. */
 export interface ListCommandOptions {

@@ -1,18 +1,6 @@
-import { type Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import type { Output } from '../output.ts';
-
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** `-o/--output` of a command that reads: a table for people, JSON or YAML (the API's objects) for scripts. */
-export function addOutputOption(command: Command): Command {
-  return command.addOption(
-    new Option('-o, --output <format>', 'how to print: table, json or yaml (the API objects, unabridged)')
-      .choices(OUTPUT_FORMATS)
-      .default('table'),
-  );
-}
+import type { OutputFormat } from './output-option.ts';
 
 /**
  * Prints what a command read: as JSON or YAML the API's own objects, as a table the lines `table` makes

@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
-import { positiveInteger } from '../task-worker.ts';
-import { DEFAULT_WATCH_INTERVAL_MS } from './watch-run.ts';
+import { positiveInteger } from '../args/positive-integer.ts';
+
+/** How often `--watch` reads the run: often enough to feel live, rarely enough to cost the server nothing. */
+const DEFAULT_WATCH_INTERVAL_MS = 500;
 
 /** `--interval`: how often a watch polls the run. */
 export function addIntervalOption(command: Command): Command {

@@ -72,9 +72,6 @@ export async function watchRun(
   }
 }
 
-/** How often `--watch` reads the run: often enough to feel live, rarely enough to cost the server nothing. */
-export const DEFAULT_WATCH_INTERVAL_MS = 500;
-
 /**
  * The exit status of a watched run: 0 when it succeeded, else 1 with a one-line reason on standard error.
  */

@@ -10,6 +10,7 @@ import { checkSchema } from './check-schema.ts';
 import { checkUnknownObjects } from './check-unknown-objects.ts';
 import { quarantinePrefix } from './quarantine.ts';
 import { finishVerifyAudit, startVerifyAudit } from './verify-audit.ts';
+import { DEFAULT_HASH_CONCURRENCY, DEFAULT_ORPHAN_GRACE_MS } from './verify-defaults.ts';
 import {
   type CheckResult,
   ProblemList,
@@ -19,11 +20,6 @@ import {
   type VerifyReport,
   type VerifyStats,
 } from './verify-report.ts';
-
-/** Long enough for clock skew and lagging listings, short enough that a fresh orphan shows the same day. */
-export const DEFAULT_ORPHAN_GRACE_MS = 10 * 60_000;
-/** Objects read at once while hashing: enough to hide a remote store's latency, few enough for one core. */
-export const DEFAULT_HASH_CONCURRENCY = 4;
 
 export type VerifyProgress =
   | { readonly phase: 'start'; readonly check: VerifyCheckName }
