@@ -8,21 +8,9 @@ import { skipDuplicateKeys } from '../../src/engine/lineage/skip-duplicate-keys.
 import { InsertJournal } from '../../src/store/insert-journal.ts';
 import { insertTogether } from '../../src/store/insert-together.ts';
 import type { CairnDatabase } from '../../src/store/tables.ts';
+import { experimentRow } from '../support/experiment-row.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-database.ts';
 import { dialectTargets } from '../support/test-databases.ts';
-
-function experiment(name: string, description: string | null = null) {
-  return {
-    id: randomUUID(),
-    namespace: '',
-    name,
-    display_name: name,
-    description,
-    storage_state: 'AVAILABLE',
-    created_at: 1_700_000_000_000,
-    last_run_created_at: null,
-  };
-}
 
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`insert journal on ${dialect}`, { skip }, () => {
@@ -43,9 +31,9 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('keeps the rows of plain inserts, in order, as written; reads leave it whole', async () => {
       const { journal, db: through } = journaled();
-      const one = experiment(`one-${randomUUID()}`, 'first');
-      const two = experiment(`two-${randomUUID()}`);
-      const three = experiment(`three-${randomUUID()}`);
+      const one = experimentRow(`one-${randomUUID()}`, 'first');
+      const two = experimentRow(`two-${randomUUID()}`);
+      const three = experimentRow(`three-${randomUUID()}`);
       await through.insertInto('experiments').values(one).execute();
       await through.selectFrom('experiments').selectAll().where('id', '=', one.id).execute();
       await through.insertInto('experiments').values([two, three]).execute();
@@ -55,7 +43,7 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('rows inserted together, in one statement where the database allows, are kept table by table', async () => {
       const { journal, db: through } = journaled();
-      const parent = experiment(`parent-${randomUUID()}`);
+      const parent = experimentRow(`parent-${randomUUID()}`);
       const pipeline = {
         id: randomUUID(),
         namespace: '',
@@ -114,7 +102,7 @@ for (const { dialect, skip } of await dialectTargets()) {
 
     test('an insert that fails is not kept', async () => {
       const { journal, db: through } = journaled();
-      const row = experiment(`taken-${randomUUID()}`);
+      const row = experimentRow(`taken-${randomUUID()}`);
       await through.insertInto('experiments').values(row).execute();
       await assert.rejects(through.insertInto('experiments').values(row).execute());
       assert.deepEqual(journal.insertsOnlyInto(['experiments'])?.get('experiments'), [row]);
@@ -135,7 +123,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         'an insert that may skip its row',
         (through) =>
           skipDuplicateKeys(
-            through.insertInto('experiments').values(experiment(`skip-${randomUUID()}`)),
+            through.insertInto('experiments').values(experimentRow(`skip-${randomUUID()}`)),
             store.dialect,
             'name',
           ).execute(),
@@ -145,7 +133,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         (through) =>
           through
             .insertInto('experiments')
-            .values({ ...experiment(`computed-${randomUUID()}`), description: sql<string>`lower('X')` })
+            .values({ ...experimentRow(`computed-${randomUUID()}`), description: sql<string>`lower('X')` })
             .execute(),
       ],
       ['a raw statement', (through) => sql`select 1`.execute(through)],
@@ -155,7 +143,7 @@ for (const { dialect, skip } of await dialectTargets()) {
         const { journal, db: through } = journaled();
         await through
           .insertInto('experiments')
-          .values(experiment(`before-${randomUUID()}`))
+          .values(experimentRow(`before-${randomUUID()}`))
           .execute();
         await write(through);
         assert.equal(journal.insertsOnlyInto(['experiments']), undefined);

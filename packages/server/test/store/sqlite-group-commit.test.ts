@@ -11,22 +11,10 @@ import { type Kysely, sql } from 'kysely';
 import { inWriteTransaction } from '../../src/engine/leases/write-transaction.ts';
 import type { CairnDatabase } from '../../src/store/tables.ts';
 import { spawnJsonLines } from '../support/child-process.ts';
+import { experimentRow } from '../support/experiment-row.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-database.ts';
 
 const WRITES = 24;
-
-function experiment(name: string, description: string | null = null) {
-  return {
-    id: randomUUID(),
-    namespace: '',
-    name,
-    display_name: name,
-    description,
-    storage_state: 'AVAILABLE',
-    created_at: Date.now(),
-    last_run_created_at: null,
-  };
-}
 
 describe('SQLite group commit', () => {
   let store: MigratedDatabase;
@@ -53,7 +41,7 @@ describe('SQLite group commit', () => {
     return new Set(found.map((row) => row.id));
   }
 
-  function write(row: ReturnType<typeof experiment>, fail = false): Promise<void> {
+  function write(row: ReturnType<typeof experimentRow>, fail = false): Promise<void> {
     return inWriteTransaction(db, store.dialect, async (trx) => {
       await trx.insertInto('experiments').values(row).execute();
       if (fail) throw new Error(`write ${row.name} refused`);
@@ -62,7 +50,7 @@ describe('SQLite group commit', () => {
 
   test('concurrent writes all commit, each committed by the time its promise resolves', async () => {
     const rows = Array.from({ length: WRITES }, (_, index) =>
-      experiment(`concurrent-${index}-${randomUUID()}`),
+      experimentRow(`concurrent-${index}-${randomUUID()}`),
     );
     const seenAtResolve: boolean[] = [];
     await Promise.all(
@@ -80,7 +68,9 @@ describe('SQLite group commit', () => {
   });
 
   test('a write that fails undoes itself alone; the others of its group commit', async () => {
-    const rows = Array.from({ length: WRITES }, (_, index) => experiment(`partial-${index}-${randomUUID()}`));
+    const rows = Array.from({ length: WRITES }, (_, index) =>
+      experimentRow(`partial-${index}-${randomUUID()}`),
+    );
     const outcomes = await Promise.allSettled(rows.map((row, index) => write(row, index % 5 === 2)));
     const failing = new Set(rows.filter((_, index) => index % 5 === 2).map((row) => row.id));
     outcomes.forEach((outcome, index) => {
@@ -103,9 +93,9 @@ describe('SQLite group commit', () => {
   });
 
   test('other statements meeting an open group commit it first and run as they would alone', async () => {
-    const grouped = Array.from({ length: 8 }, (_, index) => experiment(`beside-${index}-${randomUUID()}`));
-    const inTransaction = experiment(`kysely-transaction-${randomUUID()}`);
-    const alone = experiment(`autocommit-${randomUUID()}`);
+    const grouped = Array.from({ length: 8 }, (_, index) => experimentRow(`beside-${index}-${randomUUID()}`));
+    const inTransaction = experimentRow(`kysely-transaction-${randomUUID()}`);
+    const alone = experimentRow(`autocommit-${randomUUID()}`);
     let foreignKeys: number | undefined;
     await Promise.all([
       ...grouped.map((row) => write(row)),
@@ -133,7 +123,7 @@ describe('SQLite group commit', () => {
     await sql.raw(`pragma max_page_count = ${pages + 40}`).execute(db);
     try {
       const large = Array.from({ length: WRITES }, (_, index) =>
-        experiment(`full-${index}-${randomUUID()}`, 'x'.repeat(20_000)),
+        experimentRow(`full-${index}-${randomUUID()}`, 'x'.repeat(20_000)),
       );
       const outcomes = await Promise.allSettled(large.map((row) => write(row)));
       const found = committed(large.map((row) => row.id));
@@ -149,7 +139,7 @@ describe('SQLite group commit', () => {
       await sql.raw('pragma max_page_count = 4294967294').execute(db);
     }
     // The connection goes on working.
-    const after = experiment(`after-full-${randomUUID()}`);
+    const after = experimentRow(`after-full-${randomUUID()}`);
     await write(after);
     assert.ok(committed([after.id]).has(after.id));
   });
