@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { inWriteTransaction } from '../../src/engine/leases/write-transaction.ts';
+import { runInTransaction } from '../../src/store/dialects/run-in-transaction.ts';
 import type { CairnDatabase } from '../../src/store/tables.ts';
 import { spawnJsonLines } from '../support/child-process.ts';
 import { experimentRow } from '../support/experiment-row.ts';
@@ -90,6 +91,24 @@ describe('SQLite group commit', () => {
       rows.filter((row) => found.has(row.id)).map((row) => row.name),
       rows.filter((row) => !failing.has(row.id)).map((row) => row.name),
     );
+  });
+
+  test('a holder that goes on after its grouped write goes on once that write is committed', async () => {
+    const own = experimentRow(`goes-on-${randomUUID()}`);
+    const queued = Array.from({ length: 4 }, (_, index) => experimentRow(`queued-${index}-${randomUUID()}`));
+    let seen: boolean | undefined;
+    await Promise.all([
+      db.connection().execute(async (connection) => {
+        await runInTransaction(connection, sql`begin immediate`, (trx) =>
+          trx.insertInto('experiments').values(own).execute(),
+        );
+        // The queued writes wait for the connection, so the group is still open here.
+        await sql`select 1`.execute(connection);
+        seen = committed([own.id]).has(own.id);
+      }),
+      ...queued.map((row) => write(row)),
+    ]);
+    assert.equal(seen, true);
   });
 
   test('other statements meeting an open group commit it first and run as they would alone', async () => {

@@ -194,8 +194,8 @@ class GroupCommitConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     // Control statements are short; a long statement is never one.
     const head = query.sql.length <= 32 ? query.sql.trim().toLowerCase() : '';
-    // What a holder does after its commit waits until that commit is durable.
-    if (this.#write === 'committed') this.commitGroup();
+    // A holder that goes on after its commit goes on once that commit is durable, or fails with it.
+    if (this.#write === 'committed') await this.#commitOwnWrite();
     if (this.#write === 'open') {
       if (head === 'commit' || head === 'end') return this.#commitWrite();
       if (head === 'rollback') return this.#rollbackWrite();
@@ -286,6 +286,13 @@ class GroupCommitConnection implements DatabaseConnection {
     }
     this.#write = 'committed';
     return { rows: [] };
+  }
+
+  #commitOwnWrite(): Promise<void> {
+    const own = deferred();
+    this.#group?.push(own);
+    this.commitGroup();
+    return own.promise;
   }
 
   #rollbackWrite<R>(): QueryResult<R> {
