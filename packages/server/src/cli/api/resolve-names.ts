@@ -36,6 +36,18 @@ async function byIdThenName<T>(
 }
 
 /** An experiment by id or by its display name (which is unique within a namespace). */
+/**
+ * The `experiment_id` field of a request scoped by `--experiment ID|NAME`, or no field when the option
+ * was not given.
+ */
+export async function experimentField(
+  client: CairnClient,
+  idOrName: string | undefined,
+): Promise<{ experiment_id?: string }> {
+  if (idOrName === undefined) return {};
+  return { experiment_id: (await resolveExperiment(client, idOrName)).experiment_id };
+}
+
 export function resolveExperiment(client: CairnClient, idOrName: string): Promise<Experiment> {
   return byIdThenName(
     () => client.experiments.get(idOrName),

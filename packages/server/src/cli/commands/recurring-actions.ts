@@ -1,6 +1,6 @@
 import type { RecurringRun, Trigger } from '@cairn/sdk/api';
 import type { Command } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
+import { experimentField } from '../api/resolve-names.ts';
 import { clientFrom } from '../api/server-client.ts';
 import { type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
 import { printData } from '../format/output-format.ts';
@@ -35,12 +35,11 @@ export async function listRecurringRuns(
   output: Output,
 ): Promise<void> {
   const client = clientFrom(command);
-  const experiment =
-    options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
+  const scope = await experimentField(client, options.experiment);
   const recurringRuns = await take(
     client.recurringRuns.listAll({
       ...listOptionsFrom(options),
-      ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
+      ...scope,
     }),
     options.limit,
   );

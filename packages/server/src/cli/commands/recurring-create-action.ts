@@ -1,7 +1,7 @@
 import type { Trigger } from '@cairn/sdk/api';
 import type { Command } from 'commander';
 import { CairnError } from '../../errors.ts';
-import { resolveExperiment } from '../api/resolve-names.ts';
+import { experimentField } from '../api/resolve-names.ts';
 import { clientFrom } from '../api/server-client.ts';
 import { pipelineSource } from '../args/pipeline-source.ts';
 import { printData } from '../format/output-format.ts';
@@ -55,8 +55,7 @@ export async function createRecurringRun(
   const client = clientFrom(command);
   const trigger = triggerOf(options);
   const source = await pipelineSource(client, file, options);
-  const experiment =
-    options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
+  const scope = await experimentField(client, options.experiment);
   const recurringRun = await client.recurringRuns.create({
     display_name: options.name,
     ...(options.description === undefined ? {} : { description: options.description }),
@@ -66,7 +65,7 @@ export async function createRecurringRun(
     max_concurrency: String(options.maxConcurrency),
     no_catchup: !options.catchup,
     mode: options.disabled ? 'DISABLE' : 'ENABLE',
-    ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
+    ...scope,
   });
   printData(output, options.output, recurringRun, () => recurringTable([recurringRun]));
 }

@@ -1,6 +1,6 @@
 import type { Run } from '@cairn/sdk/api';
 import type { Command } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
+import { experimentField } from '../api/resolve-names.ts';
 import { clientFrom } from '../api/server-client.ts';
 import { type ListCommandOptions, listOptionsFrom, take } from '../format/list-options.ts';
 import { printData } from '../format/output-format.ts';
@@ -22,8 +22,7 @@ export async function listRuns(
   output: Output,
 ): Promise<void> {
   const client = clientFrom(command);
-  const experiment =
-    options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
+  const scope = await experimentField(client, options.experiment);
   const runs = await take(
     client.runs.listAll({
       ...listOptionsFrom(options, [
@@ -34,7 +33,7 @@ export async function listRuns(
           ? [{ key: 'storage_state', operation: 'EQUALS' as const, string_value: 'ARCHIVED' }]
           : []),
       ]),
-      ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
+      ...scope,
     }),
     options.limit,
   );

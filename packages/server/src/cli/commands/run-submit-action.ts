@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveExperiment } from '../api/resolve-names.ts';
+import { experimentField } from '../api/resolve-names.ts';
 import { clientFrom } from '../api/server-client.ts';
 import { pipelineSource } from '../args/pipeline-source.ts';
 import { printData } from '../format/output-format.ts';
@@ -35,8 +35,7 @@ export async function submitRun(
   const { output } = context;
   const client = clientFrom(command);
   const source = await pipelineSource(client, file, options);
-  const experiment =
-    options.experiment === undefined ? undefined : await resolveExperiment(client, options.experiment);
+  const scope = await experimentField(client, options.experiment);
   const run = await client.runs.create({
     display_name: options.name ?? defaultRunName(source.pipelineName),
     ...(options.description === undefined ? {} : { description: options.description }),
@@ -45,7 +44,7 @@ export async function submitRun(
       parameters: options.param,
       ...(options.pipelineRoot === undefined ? {} : { pipeline_root: options.pipelineRoot }),
     },
-    ...(experiment === undefined ? {} : { experiment_id: experiment.experiment_id }),
+    ...scope,
   });
   if (!options.watch) {
     printData(output, options.output, run, () => runTable([run]));
