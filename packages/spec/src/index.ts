@@ -8,6 +8,7 @@ export * from './placeholders/parse-placeholders.ts';
 export * from './plan/execution-plan.ts';
 export * from './plan/plan-error.ts';
 export { planPipeline } from './plan/plan-pipeline.ts';
+export { deepFreeze } from './util/deep-freeze.ts';
 export { valueFitsType } from './validate/check-components.ts';
 export { SUPPORTED_SCHEMA_VERSIONS } from './validate/check-schema-version.ts';
 export * from './validate/validate-pipeline.ts';

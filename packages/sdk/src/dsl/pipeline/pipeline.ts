@@ -1,4 +1,4 @@
-import type { PipelineSpec } from '@cairn/spec';
+import { deepFreeze, type PipelineSpec } from '@cairn/spec';
 import { buildPipelineSpec, validatePipelineName } from '../../compiler/pipeline-spec-builder.ts';
 import { CollectedChannel } from '../channels/collected.ts';
 import { ArtifactChannel, ParameterChannel, PipelineChannel } from '../channels/pipeline-channel.ts';
@@ -213,10 +213,4 @@ function uniquelyNamedSubPipelines(name: string, graph: PipelineGraph): Readonly
     }
   }
   return seen;
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  for (const member of Object.values(value)) deepFreeze(member);
-  Object.freeze(value);
 }

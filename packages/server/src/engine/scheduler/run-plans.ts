@@ -1,5 +1,6 @@
 import {
   checkPipelineText,
+  deepFreeze,
   type ExecutionPlan,
   formatIssue,
   type PipelineSpec,
@@ -40,8 +41,40 @@ export async function runPipeline(db: Kysely<CairnDatabase> | Transaction<CairnD
   return pipeline;
 }
 
+/**
+ * Plans by spec text: the runs of one pipeline carry the same spec, and loading, validating and planning
+ * it was a tenth of a CreateRun's time. Frozen, since every run of the pipeline shares the plan. Bounded
+ * by count and by the texts' total length, least recently used out first; a spec too long to keep is
+ * planned every time.
+ */
+const byText = new Map<string, RunPipeline>();
+const BY_TEXT_LIMIT = 64;
+const BY_TEXT_CHARS = 8 * 1024 * 1024;
+const BY_TEXT_LONGEST = 1024 * 1024;
+let byTextChars = 0;
+
 /** Loads, validates and plans a spec; a spec that does not validate is the caller's mistake. */
 export function pipelineFromText(text: string): RunPipeline {
+  const cached = byText.get(text);
+  if (cached !== undefined) {
+    byText.delete(text);
+    byText.set(text, cached);
+    return cached;
+  }
+  const pipeline = deepFreeze(planText(text));
+  if (text.length <= BY_TEXT_LONGEST) {
+    byText.set(text, pipeline);
+    byTextChars += text.length;
+    for (const oldest of byText.keys()) {
+      if (byText.size <= BY_TEXT_LIMIT && byTextChars <= BY_TEXT_CHARS) break;
+      byText.delete(oldest);
+      byTextChars -= oldest.length;
+    }
+  }
+  return pipeline;
+}
+
+function planText(text: string): RunPipeline {
   const checked = checkPipelineText(text);
   if (checked.pipeline === undefined) {
     const errors = checked.issues.filter((issue) => issue.severity === 'error').map(formatIssue);
