@@ -40,6 +40,24 @@ export async function checkStores(db: AnyDb, store: ArtifactStore): Promise<stri
 }
 
 /**
+ * A database without migration history must hold none of Cairn's tables: its plan's rollback, where DDL
+ * is not transactional, drops every table the migrations make, which is only right if none was there.
+ */
+export async function checkNewDatabase(db: AnyDb): Promise<string> {
+  const present = new Set((await db.introspection.getTables()).map((table) => table.name));
+  const found = COPY_TABLES.map((table) => table.name).filter((name) => present.has(name));
+  if (found.length > 0) {
+    throw new CairnError(
+      'UPGRADE_REFUSED',
+      `the database has no migration history but holds Cairn's tables (${found.join(', ')}), so it is ` +
+        'not new and its schema is unknown; restore it with `cairn admin restore`, or drop those tables ' +
+        'if nothing in them is needed',
+    );
+  }
+  return "a new database: none of Cairn's tables";
+}
+
+/**
  * Stored pipelines (versions, and recurring runs' inline specs) the target release cannot run, by the
  * compatibility matrix of releases.yaml: they would stop working, so the plan stops before it starts.
  */

@@ -32,6 +32,7 @@ import { ensurePlanTables } from './plan-tables.ts';
 import {
   checkCompatibility,
   checkDiskSpace,
+  checkNewDatabase,
   checkNoOtherUpgrade,
   checkReversible,
   checkStores,
@@ -66,6 +67,8 @@ export interface UpgradeDeps {
   readonly store: ArtifactStore;
 }
 
+/** The rollback of a new database's plan where DDL is not transactional: no backup, nothing to keep. */
+const DROP_NEW_TABLES = 'drop the new tables';
 /** A plan whose heartbeat is older than this is taken to have lost its process (crashed or killed). */
 export const PLAN_STALE_MS = 15_000;
 const HEARTBEAT_MS = 3_000;
@@ -324,8 +327,10 @@ class PlanRun {
     const { db, dialect, store } = this.#deps;
     const plan = this.#plan;
     switch (`${step.phase}/${step.name}`) {
-      case 'preflight/stores reachable':
-        return checkStores(db, store);
+      case 'preflight/stores reachable': {
+        const reached = await checkStores(db, store);
+        return plan.fromSchema === 0 ? `${reached}; ${await checkNewDatabase(db)}` : reached;
+      }
       case 'preflight/no other upgrade':
         return `plan ${plan.id}, run by ${plan.owner}`;
       case 'preflight/compatibility': {
@@ -552,14 +557,20 @@ class PlanRun {
   }
 
   #rollbackSteps() {
-    const byRestore = !this.#deps.dialect.capabilities.transactionalDdl;
     return [
-      {
-        phase: 'rollback' as const,
-        name: byRestore ? 'restore the backup' : `down migrations to schema ${this.#plan.fromSchema}`,
-      },
+      { phase: 'rollback' as const, name: this.#undoStepName() },
       { phase: 'rollback' as const, name: 'serve' },
     ];
+  }
+
+  /**
+   * Down migrations where DDL is transactional. Elsewhere a failed migration may have left its schema
+   * half changed: the backup is restored, or, for a database that was new, the tables made are dropped.
+   */
+  #undoStepName(): string {
+    const { fromSchema } = this.#plan;
+    if (this.#deps.dialect.capabilities.transactionalDdl) return `down migrations to schema ${fromSchema}`;
+    return fromSchema === 0 ? DROP_NEW_TABLES : 'restore the backup';
   }
 
   async #rollback(): Promise<void> {
@@ -589,6 +600,10 @@ class PlanRun {
           await dropCairnTables(db);
           await restoreBackup({ db, dialect, location, store, file, force: true, schemaVersion: 'backup' });
           return `restored ${file}`;
+        }
+        if (step.name === DROP_NEW_TABLES) {
+          await dropCairnTables(db);
+          return 'the tables the migrations made are dropped; the database is new again';
         }
         const outcome = await this.#migrator.migrateTo(this.#plan.fromSchema);
         if (outcome.error) throw outcome.error;

@@ -73,9 +73,10 @@ export const postgresDialect: StoreDialect = {
       where table_schema = current_schema() and table_name = ${table}`.execute(db);
     return rows.length > 0;
   },
-  async indexExists(db: AnyDb, _table: string, index: string) {
+  async indexExists(db: AnyDb, table: string, index: string) {
+    // On its table: a name another table's index holds is not this index, and creating it must fail.
     const { rows } = await sql`select 1 from pg_indexes
-      where schemaname = current_schema() and indexname = ${index}`.execute(db);
+      where schemaname = current_schema() and tablename = ${table} and indexname = ${index}`.execute(db);
     return rows.length > 0;
   },
   async columnExists(db: AnyDb, table: string, column: string) {

@@ -68,10 +68,10 @@ export const sqliteDialect: StoreDialect = {
     );
     return rows.length > 0;
   },
-  async indexExists(db: AnyDb, _table: string, index: string) {
-    const { rows } = await sql`select 1 from sqlite_master where type = 'index' and name = ${index}`.execute(
-      db,
-    );
+  async indexExists(db: AnyDb, table: string, index: string) {
+    // On its table: a name another table's index holds is not this index, and creating it must fail.
+    const { rows } = await sql`select 1 from sqlite_master
+      where type = 'index' and name = ${index} and tbl_name = ${table}`.execute(db);
     return rows.length > 0;
   },
   async columnExists(db: AnyDb, table: string, column: string) {

@@ -203,6 +203,100 @@ for (const { dialect, skip } of await dialectTargets()) {
       }
     });
 
+    /** A new, empty database, with nothing in its store. */
+    async function newDeployment() {
+      const database = await createTestDatabase(dialect);
+      const handle = await connectDatabase(database.location);
+      const store = new FsArtifactStore(mkdtempSync(path.join(scratch, 'artifacts-')));
+      return {
+        deps: { db: handle.db, dialect: handle.dialect, location: handle.location, store },
+        async close() {
+          await store.close();
+          await handle.close();
+          await database.drop();
+        },
+      };
+    }
+
+    const tableNames = async (db: AnyDb) =>
+      (await db.introspection.getTables()).map((table) => table.name).sort();
+
+    test('a new database whose migration fails is left new, whatever its DDL', async () => {
+      const target = await newDeployment();
+      try {
+        const { db } = target.deps;
+        // Something of the user's holds a name migration 0004 (runs) needs: a foreign key name on MySQL
+        // (database-wide there), an index name elsewhere.
+        const own = db.schema
+          .createTable('users_own')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('parent', 'integer');
+        if (dialect === 'mysql') {
+          await own.addForeignKeyConstraint('runs_experiment_fk', ['parent'], 'users_own', ['id']).execute();
+        } else {
+          await own.execute();
+          await db.schema.createIndex('runs_created_at_idx').on('users_own').column('id').execute();
+        }
+        const before = await tableNames(db);
+        const plan = await runUpgrade(target.deps, request());
+        assert.equal(plan.state, 'rolled-back', plan.error ?? '');
+        assert.match(plan.error ?? '', /0004/);
+        const undo = plan.steps.filter((step) => step.phase === 'rollback');
+        assert.deepEqual(
+          undo.map((step) => [step.name, step.state]),
+          [
+            [dialect === 'mysql' ? 'drop the new tables' : 'down migrations to schema 0', 'done'],
+            ['serve', 'done'],
+          ],
+        );
+        const status = await new Migrator({ db, dialect: target.deps.dialect }).status();
+        assert.equal(status.databaseSchemaVersion, 0);
+        // The user's table is kept; of Cairn's, only what records the upgrade and the mode remains.
+        const after = await tableNames(db);
+        assert.deepEqual(
+          after.filter((name) => !before.includes(name) && !name.startsWith('cairn_')),
+          [],
+          `left behind: ${after.join(', ')}`,
+        );
+        assert.ok(after.includes('users_own'));
+        // Once the name is free, the next attempt upgrades it.
+        if (dialect !== 'mysql') await db.schema.dropIndex('runs_created_at_idx').execute();
+        await db.schema.dropTable('users_own').execute();
+        const retried = await runUpgrade(target.deps, request());
+        assert.equal(retried.state, 'succeeded', retried.error ?? '');
+      } finally {
+        await target.close();
+      }
+    });
+
+    test("a database with no history but Cairn's tables is refused before anything changes", async () => {
+      const target = await newDeployment();
+      try {
+        const { db } = target.deps;
+        await db.schema
+          .createTable('pipelines')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .execute();
+        await db
+          .insertInto('pipelines' as never)
+          .values({ id: 7 } as never)
+          .execute();
+        const plan = await runUpgrade(target.deps, request());
+        assert.equal(plan.state, 'failed', plan.error ?? '');
+        assert.match(plan.error ?? '', /no migration history but holds Cairn's tables \(pipelines\)/);
+        const rows = await db
+          .selectFrom('pipelines' as never)
+          .selectAll()
+          .execute();
+        assert.deepEqual(
+          rows.map((row) => ({ ...(row as object) })),
+          [{ id: 7 }],
+        );
+      } finally {
+        await target.close();
+      }
+    });
+
     test('an interrupted plan is continued by the next attempt; a live one is refused', async () => {
       const target = await fromRelease('0.3.0');
       try {
