@@ -39,6 +39,8 @@ const SERVING: Maintenance = { mode: 'serving', planId: null, reason: null, sinc
  * frozen for good: every release, old and new, reads and writes this one row (id = 1) as it is.
  */
 export async function ensureMaintenanceTable(db: AnyDb, dialect: StoreDialect): Promise<void> {
+  // Looked for first, as the plan tables are (see ensurePlanTables): creating takes the write lock.
+  if (await dialect.tableExists(db, MAINTENANCE_TABLE)) return;
   const t = dialect.columnTypes;
   const table = db.schema
     .createTable(MAINTENANCE_TABLE)

@@ -14,6 +14,9 @@ export const PLANS_TABLE = 'cairn_upgrade_plans';
 export const STEPS_TABLE = 'cairn_upgrade_steps';
 
 export async function ensurePlanTables(db: AnyDb, dialect: StoreDialect): Promise<void> {
+  // Looked for first: on SQLite even `create table if not exists` waits for the write lock, which a
+  // running upgrade holds for as long as a migration takes, and an attempt must get as far as saying so.
+  if ((await dialect.tableExists(db, PLANS_TABLE)) && (await dialect.tableExists(db, STEPS_TABLE))) return;
   const t = (kind: keyof ColumnTypes) => sql.raw(dialect.columnTypes[kind]);
   const plans = db.schema
     .createTable(PLANS_TABLE)

@@ -13,23 +13,34 @@ import type { PlanStore, UpgradePlan } from './upgrade-plan.ts';
 
 /**
  * The unfinished plan a new attempt must continue, if its process is gone; refuses while another
- * process is still running one (its heartbeat is fresh).
+ * process is still running one (its heartbeat is fresh). `writerActive` tells, where the database can,
+ * whether a process holds its write lock: on SQLite a migration holds the thread, and with it the
+ * heartbeat, for as long as it runs, and holds the write lock all that time.
  */
 export async function checkNoOtherUpgrade(
   plans: PlanStore,
   staleMs: number,
+  writerActive?: () => boolean,
 ): Promise<UpgradePlan | undefined> {
   const latest = await plans.latest();
   if (!latest || (latest.state !== 'running' && latest.state !== 'rolling-back')) return undefined;
   const age = (await plans.now()) - latest.heartbeatAt;
-  if (age < staleMs) {
-    throw new CairnError(
-      'UPGRADE_IN_PROGRESS',
-      `an ${latest.kind} is running (plan ${latest.id}, by ${latest.owner}, last heard from ${age} ms ago); ` +
-        'wait for it, and follow it with `cairn admin upgrade status`',
+  if (age < staleMs) throw inProgress(latest, `last heard from ${age} ms ago`);
+  if (writerActive?.()) {
+    throw inProgress(
+      latest,
+      `silent for ${age} ms, but a process holds the database's write lock, as a long migration does`,
     );
   }
   return latest;
+}
+
+function inProgress(plan: UpgradePlan, heard: string): CairnError {
+  return new CairnError(
+    'UPGRADE_IN_PROGRESS',
+    `an ${plan.kind} is running (plan ${plan.id}, by ${plan.owner}, ${heard}); ` +
+      'wait for it, and follow it with `cairn admin upgrade status`',
+  );
 }
 
 export async function checkStores(db: AnyDb, store: ArtifactStore): Promise<string> {

@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import type { DatabaseLocation } from '../../store/database-url.ts';
+import { sqliteWriteLocked } from '../../store/dialects/sqlite-write-lock.ts';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
 import { MIGRATIONS } from '../../store/migrations/index.ts';
 import { Migrator, type StepSql } from '../../store/migrator/migrator.ts';
@@ -109,12 +110,18 @@ export async function previewUpgrade(deps: UpgradeDeps, request: UpgradeRequest)
 
 /** The plan's outcome; throws only when it could not record one (or found nothing it may do). */
 export async function runUpgrade(deps: UpgradeDeps, request: UpgradeRequest): Promise<UpgradePlan> {
-  const { db, dialect } = deps;
+  const { db, dialect, location } = deps;
   await ensurePlanTables(db, dialect);
   await ensureMaintenanceTable(db, dialect);
   const plans = new PlanStore(db, dialect);
   const migrator = new Migrator({ db, dialect });
-  const unfinished = await checkNoOtherUpgrade(plans, PLAN_STALE_MS);
+  const unfinished = await checkNoOtherUpgrade(
+    plans,
+    PLAN_STALE_MS,
+    location.dialect === 'sqlite' && location.path !== ':memory:'
+      ? () => sqliteWriteLocked(location.path)
+      : undefined,
+  );
   const owner = `${os.hostname()}:${process.pid}`;
   let plan: UpgradePlan;
   if (unfinished) {

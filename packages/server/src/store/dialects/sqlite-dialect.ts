@@ -3,7 +3,7 @@ import { CairnError } from '../../errors.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 import type { AnyDb, StoreDialect } from './store-dialect.ts';
 
-function isBusy(error: unknown): boolean {
+export function isBusy(error: unknown): boolean {
   return error instanceof Error && /database is locked|SQLITE_BUSY/i.test(error.message);
 }
 

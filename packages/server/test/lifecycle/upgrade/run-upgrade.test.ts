@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
 import type { CairnError } from '../../../src/errors.ts';
-import { readMaintenance } from '../../../src/lifecycle/maintenance/maintenance-state.ts';
-import { PLANS_TABLE } from '../../../src/lifecycle/upgrade/plan-tables.ts';
+import {
+  ensureMaintenanceTable,
+  readMaintenance,
+} from '../../../src/lifecycle/maintenance/maintenance-state.ts';
+import { ensurePlanTables, PLANS_TABLE } from '../../../src/lifecycle/upgrade/plan-tables.ts';
 import {
   PLAN_STALE_MS,
   previewUpgrade,
@@ -296,6 +300,56 @@ for (const { dialect, skip } of await dialectTargets()) {
         await target.close();
       }
     });
+
+    if (dialect === 'sqlite') {
+      test('a plan silent in a long migration is not taken over while its process holds the write lock', async () => {
+        const target = await fromRelease('0.3.0');
+        try {
+          const { db, dialect: storeDialect, location } = target.handle;
+          // What the silent plan's process made before it planned.
+          await ensurePlanTables(db, storeDialect);
+          await ensureMaintenanceTable(db, storeDialect);
+          const plans = new PlanStore(db, storeDialect);
+          const preview = await previewUpgrade(target.deps, request({ backup: false }));
+          const silent = await plans.create({
+            kind: 'upgrade',
+            fromRelease: '0.3.0',
+            toRelease: null,
+            fromSchema: preview.fromSchema,
+            toSchema: preview.toSchema,
+            cairnVersion: (await import('../../../src/version.ts')).CAIRN_VERSION,
+            options: { backup: false, backupDir: null, drainTimeoutMs: 1000 },
+            owner: 'migrating:1',
+            steps: preview.steps,
+          });
+          await db
+            .updateTable(PLANS_TABLE)
+            .set({ heartbeat_at: Date.now() - PLAN_STALE_MS * 2 })
+            .where('id', '=', silent.id)
+            .execute();
+          // The plan's process, deep in a migration: its thread too busy to beat, its lock held.
+          const migrating = new DatabaseSync(location.dialect === 'sqlite' ? location.path : '');
+          migrating.exec('begin exclusive');
+          try {
+            await assert.rejects(
+              runUpgrade(target.deps, request({ backup: false })),
+              (error: CairnError) =>
+                error.code === 'UPGRADE_IN_PROGRESS' &&
+                /migrating:1/.test(error.message) &&
+                /holds the database's write lock/.test(error.message),
+            );
+          } finally {
+            // It dies: SQLite lets the lock go with it.
+            migrating.close();
+          }
+          const resumed = await runUpgrade(target.deps, request({ backup: false }));
+          assert.equal(resumed.id, silent.id, 'the same plan is continued');
+          assert.equal(resumed.state, 'succeeded', resumed.error ?? '');
+        } finally {
+          await target.close();
+        }
+      });
+    }
 
     test('an interrupted plan is continued by the next attempt; a live one is refused', async () => {
       const target = await fromRelease('0.3.0');
