@@ -121,7 +121,7 @@ async function benchDialect(dialect: BenchDialect, specText: string): Promise<Di
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const healthz = await measureHealthz(baseUrl, { samples, warmup });
-      const target = { baseUrl, db: database.db, experimentId: largest.id };
+      const target = { baseUrl, db: database.db, dialect: database.dialect, experimentId: largest.id };
       const lists = [];
       for (const scenario of SCENARIOS) {
         const figures = await measureScenario(target, scenario, { samples, warmup });

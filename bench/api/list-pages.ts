@@ -9,6 +9,7 @@ import { predicateSql } from '../../packages/server/src/api/listing/filter-sql.t
 import { RUNS } from '../../packages/server/src/api/listing/list-resources.ts';
 import { parseFilter } from '../../packages/server/src/api/listing/parse-filter.ts';
 import { RUN_LIST_COLUMNS } from '../../packages/server/src/catalog/runs.ts';
+import type { StoreDialect } from '../../packages/server/src/store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../packages/server/src/store/tables.ts';
 import { type Latency, sampleLatency } from './latency.ts';
 
@@ -36,6 +37,7 @@ export interface ScenarioFigures {
 export interface ListTarget {
   readonly baseUrl: string;
   readonly db: Kysely<CairnDatabase>;
+  readonly dialect: StoreDialect;
   readonly experimentId: string;
 }
 
@@ -78,7 +80,7 @@ function scoped(db: Kysely<CairnDatabase>, target: ListTarget, scenario: ListSce
     : [];
   let query: RunsQuery = db.selectFrom('runs').where('namespace', '=', '');
   if (scenario.inExperiment) query = query.where('experiment_id', '=', target.experimentId);
-  for (const predicate of predicates) query = query.where(predicateSql('runs', predicate));
+  for (const predicate of predicates) query = query.where(predicateSql('runs', predicate, target.dialect));
   return query;
 }
 

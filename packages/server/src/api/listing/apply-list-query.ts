@@ -42,7 +42,7 @@ export async function applyListQuery<DB, TB extends keyof DB, T extends TB & Lis
 ): Promise<ListPage<O>> {
   const { table } = list.resource;
   const filtered = list.predicates.reduce(
-    (builder, predicate) => builder.where(predicateSql(table, predicate)),
+    (builder, predicate) => builder.where(predicateSql(table, predicate, dialect)),
     query,
   );
   const sortKey = sortKeySql(table, list.sort.field);

@@ -8,6 +8,8 @@
  * three databases, other letters as each database's lower() folds them (SQLite's folds none).
  */
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
+import { tagKey } from './list-resources.ts';
 import { type Comparison, isUuid, type ListPredicate } from './parse-filter.ts';
 import { compareToInstant, type Instant } from './parse-timestamp.ts';
 
@@ -32,8 +34,20 @@ const OUTCOMES: Record<Comparison, (order: -1 | 0 | 1) => boolean> = {
 const NEVER = sql<SqlBool>`1 = 0`;
 
 /** The condition on the resource's table (named `table` in the query) that keeps the rows matching. */
-export function predicateSql(table: string, predicate: ListPredicate): RawBuilder<SqlBool> {
+export function predicateSql(
+  table: string,
+  predicate: ListPredicate,
+  dialect: StoreDialect,
+): RawBuilder<SqlBool> {
   const column = sql.ref(`${table}.${predicate.field.column}`);
+  // A tag's predicate is EQUALS on a string (parse-filter allows no other); its column holds JSON.
+  if (
+    predicate.field.kind === 'tag' &&
+    predicate.operation === 'EQUALS' &&
+    typeof predicate.value === 'string'
+  ) {
+    return dialect.jsonMemberEquals(column, tagKey(predicate.field), predicate.value);
+  }
   const onValue = valueCondition(column, predicate);
   // KFP stores '' or 0 where Cairn stores NULL; a NULL row matches when KFP's value would.
   return predicate.field.nullable && holdsForZero(predicate)

@@ -13,9 +13,9 @@ import { CAIRN_TABLES, type CairnDatabase, type ColumnFacts } from '../../store/
 /**
  * What a field holds, which decides the operations and value fields a predicate on it takes:
  * `string` text; `id` a UUID; `timestamp` milliseconds since the epoch (a `timestamp_value` in filters);
- * `enum` one of a fixed set of names.
+ * `enum` one of a fixed set of names; `tag` one tag of a JSON object of tags (see `tagField`).
  */
-export type FieldKind = 'string' | 'id' | 'timestamp' | 'enum';
+export type FieldKind = 'string' | 'id' | 'timestamp' | 'enum' | 'tag';
 
 export interface ListField {
   /** KFP's v2beta1 name, used in page tokens and messages. */
@@ -45,6 +45,8 @@ export interface ListResource<T extends ListTable = ListTable> {
   readonly fields: readonly ListField[];
   /** KFP sorts by creation time, oldest first, when `sort_by` is empty. */
   readonly defaultSort: ListField;
+  /** Whether the resource has tags, which filters name as `tags.KEY` (pipelines and their versions). */
+  readonly tagged: boolean;
 }
 
 interface FieldSpec<T extends ListTable> {
@@ -64,6 +66,7 @@ function defineResource<T extends ListTable>(
   name: string,
   table: T,
   specs: Record<string, FieldSpec<T>>,
+  { tagged = false }: { tagged?: boolean } = {},
 ): ListResource<T> {
   const columns: Record<string, ColumnFacts> = CAIRN_TABLES[table];
   const fields = Object.entries(specs).map(
@@ -79,29 +82,64 @@ function defineResource<T extends ListTable>(
   );
   const createdAt = fields.find((field) => field.name === 'created_at');
   if (!createdAt) throw new Error(`the list resource ${name} has no created_at field to sort by default`);
-  return { name, table, idColumn: 'id', fields, defaultSort: createdAt };
+  return { name, table, idColumn: 'id', fields, defaultSort: createdAt, tagged };
+}
+
+/** How a filter names a tag: KFP's `tags.` and the tag's key ("tags.team"). */
+export const TAG_PREFIX = 'tags.';
+
+/**
+ * The field a filter key `tags.KEY` names on a tagged resource: the tag KEY, matched as KFP matches
+ * it, by EQUALS on its value; a resource without that tag never matches. Undefined for another key.
+ */
+export function tagField(filterKey: string): ListField | undefined {
+  if (!filterKey.startsWith(TAG_PREFIX)) return undefined;
+  return {
+    name: filterKey,
+    aliases: [],
+    column: 'tags',
+    kind: 'tag',
+    nullable: false,
+    sortable: false,
+    values: [],
+  };
+}
+
+/** The tag a `tag` field names. */
+export function tagKey(field: ListField): string {
+  return field.name.slice(TAG_PREFIX.length);
 }
 
 /** KFP's `StorageState` names, as the `storage_state` columns hold them. */
 const STORAGE_STATES = ['AVAILABLE', 'ARCHIVED'] as const;
 
-export const PIPELINES = defineResource('pipelines', 'pipelines', {
-  pipeline_id: { column: 'id', kind: 'id', sortable: true, aliases: ['id'] },
-  display_name: { column: 'display_name', kind: 'string', sortable: true },
-  name: { column: 'name', kind: 'string', sortable: true },
-  created_at: { column: 'created_at', kind: 'timestamp', sortable: true },
-  description: { column: 'description', kind: 'string' },
-  namespace: { column: 'namespace', kind: 'string', sortable: true },
-});
+export const PIPELINES = defineResource(
+  'pipelines',
+  'pipelines',
+  {
+    pipeline_id: { column: 'id', kind: 'id', sortable: true, aliases: ['id'] },
+    display_name: { column: 'display_name', kind: 'string', sortable: true },
+    name: { column: 'name', kind: 'string', sortable: true },
+    created_at: { column: 'created_at', kind: 'timestamp', sortable: true },
+    description: { column: 'description', kind: 'string' },
+    namespace: { column: 'namespace', kind: 'string', sortable: true },
+  },
+  { tagged: true },
+);
 
 /** Listed per pipeline: the caller scopes the query to one `pipeline_id`. */
-export const PIPELINE_VERSIONS = defineResource('pipeline versions', 'pipeline_versions', {
-  pipeline_version_id: { column: 'id', kind: 'id', sortable: true, aliases: ['id'] },
-  display_name: { column: 'display_name', kind: 'string', sortable: true },
-  name: { column: 'name', kind: 'string', sortable: true },
-  created_at: { column: 'created_at', kind: 'timestamp', sortable: true },
-  description: { column: 'description', kind: 'string' },
-});
+export const PIPELINE_VERSIONS = defineResource(
+  'pipeline versions',
+  'pipeline_versions',
+  {
+    pipeline_version_id: { column: 'id', kind: 'id', sortable: true, aliases: ['id'] },
+    display_name: { column: 'display_name', kind: 'string', sortable: true },
+    name: { column: 'name', kind: 'string', sortable: true },
+    created_at: { column: 'created_at', kind: 'timestamp', sortable: true },
+    description: { column: 'description', kind: 'string' },
+  },
+  { tagged: true },
+);
 
 export const EXPERIMENTS = defineResource('experiments', 'experiments', {
   experiment_id: { column: 'id', kind: 'id', sortable: true, aliases: ['id'] },

@@ -13,6 +13,9 @@ import {
   findField,
   type ListField,
   type ListResource,
+  TAG_PREFIX,
+  tagField,
+  tagKey,
 } from './list-resources.ts';
 import { formatTimestamp, type Instant, parseTimestamp } from './parse-timestamp.ts';
 
@@ -101,7 +104,12 @@ const KIND_RULES: Record<
     operations: ['EQUALS', 'NOT_EQUALS', 'IN'],
   },
   timestamp: { describe: 'a timestamp', scalar: 'timestamp_value', list: undefined, operations: COMPARISONS },
+  // KFP matches tags by EQUALS only (extractTagFiltersFromFilterSpec in its pipeline_server.go).
+  tag: { describe: 'a tag', scalar: 'string_value', list: undefined, operations: ['EQUALS'] },
 };
+
+/** A tag key's limits, as KFP sets them on tags (and the Tags model of the API checks them). */
+const TAG_KEY_MAX = 63;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -205,18 +213,32 @@ function parseOperation(raw: unknown, path: string): Operation {
 }
 
 function parseKey(raw: unknown, resource: ListResource, path: string): ListField {
+  const keys = fieldNames(resource.fields) + (resource.tagged ? `, ${TAG_PREFIX}KEY (a tag)` : '');
   if (raw === undefined || raw === null || raw === '') {
-    throw listInvalid(
-      `${path}: key is missing; filter ${resource.name} on one of: ${fieldNames(resource.fields)}`,
-    );
+    throw listInvalid(`${path}: key is missing; filter ${resource.name} on one of: ${keys}`);
   }
+  const tag = resource.tagged && typeof raw === 'string' ? tagField(raw) : undefined;
+  if (tag) return checkTagKey(tag, path);
   const field = typeof raw === 'string' ? findField(resource, raw) : undefined;
   if (!field) {
     throw listInvalid(
-      `${path}.key: ${resource.name} have no field ${quote(raw)}; filter ${resource.name} on one of: ` +
-        fieldNames(resource.fields),
+      `${path}.key: ${resource.name} have no field ${quote(raw)}; filter ${resource.name} on one of: ${keys}`,
     );
   }
+  return field;
+}
+
+function checkTagKey(field: ListField, path: string): ListField {
+  const key = tagKey(field);
+  const problem =
+    key === ''
+      ? 'names no tag'
+      : key.includes('.')
+        ? "names a tag key with a '.', which no tag has"
+        : key.length > TAG_KEY_MAX
+          ? `names a tag key of ${key.length} characters; tag keys have at most ${TAG_KEY_MAX}`
+          : undefined;
+  if (problem) throw listInvalid(`${path}.key: ${quote(field.name)} ${problem}; expected ${TAG_PREFIX}KEY`);
   return field;
 }
 

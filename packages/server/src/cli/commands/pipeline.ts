@@ -38,7 +38,11 @@ export function registerPipeline(program: Command, context: CliContext): void {
 
   withExamples(
     addListOptions(addOutputOption(group.command('list').alias('ls').description('List pipelines.'))),
-    ['cairn pipeline list', 'cairn pipeline list --sort "created_at desc" --limit 10'],
+    [
+      'cairn pipeline list',
+      'cairn pipeline list --sort "created_at desc" --limit 10',
+      `cairn pipeline list --filter '{"predicates":[{"key":"tags.team","operation":"EQUALS","string_value":"ml"}]}'`,
+    ],
   ).action(async (options: ListCommandOptions & { output: OutputFormat }, command: Command) => {
     const { listPipelines } = await import('./pipeline-actions.ts');
     await listPipelines(options, command, output);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { CairnError } from '../../errors.ts';
 import type { AnyDb, StoreDialect } from './store-dialect.ts';
 
@@ -77,5 +77,9 @@ export const mysqlDialect: StoreDialect = {
     const { rows } = await sql`select 1 from information_schema.columns
       where table_schema = database() and table_name = ${table} and column_name = ${column}`.execute(db);
     return rows.length > 0;
+  },
+  jsonMemberEquals(column, key, value) {
+    // Containment of {key: value} rather than a path to the member: a key needs no path quoting.
+    return sql<SqlBool>`coalesce(json_contains(${column}, json_object(${key}, ${value})), 0) = 1`;
   },
 };

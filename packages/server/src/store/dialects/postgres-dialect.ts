@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { CairnError } from '../../errors.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 import type { AnyDb, StoreDialect } from './store-dialect.ts';
@@ -85,5 +85,10 @@ export const postgresDialect: StoreDialect = {
       db,
     );
     return rows.length > 0;
+  },
+  jsonMemberEquals(column, key, value) {
+    // JSON compared with JSON, so a number never equals its digits; the casts pick `-> text` (a key) over
+    // `-> integer` (an array index) and make the value a JSON string.
+    return sql<SqlBool>`(${column}::jsonb -> ${key}::text) = to_jsonb(${value}::text)`;
   },
 };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { CairnError } from '../../errors.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 import type { AnyDb, StoreDialect } from './store-dialect.ts';
@@ -77,5 +77,10 @@ export const sqliteDialect: StoreDialect = {
   async columnExists(db: AnyDb, table: string, column: string) {
     const { rows } = await sql`select 1 from pragma_table_info(${table}) where name = ${column}`.execute(db);
     return rows.length > 0;
+  },
+  jsonMemberEquals(column, key, value) {
+    // A member's `value` is its text for a JSON string; `type` keeps a number from matching its digits.
+    return sql<SqlBool>`exists (select 1 from json_each(${column}) as member
+      where member.key = ${key} and member.type = 'text' and member.value = ${value})`;
   },
 };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 
 export type DialectName = 'sqlite' | 'mysql' | 'postgres';
 
@@ -88,4 +88,10 @@ export interface StoreDialect {
   databaseBytes(db: AnyDb): Promise<number>;
   indexExists(db: AnyDb, table: string, index: string): Promise<boolean>;
   columnExists(db: AnyDb, table: string, column: string): Promise<boolean>;
+  /**
+   * Whether the JSON object kept as text in `column` has the member `key` holding the string `value`
+   * (a tag filter); false where the column is NULL or has no such member. Both are bound parameters,
+   * never part of a JSON path, so a key needs no quoting.
+   */
+  jsonMemberEquals(column: RawBuilder<unknown>, key: string, value: string): RawBuilder<SqlBool>;
 }

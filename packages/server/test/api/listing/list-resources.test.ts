@@ -85,7 +85,13 @@ const KFP_KEYS: [ListResource, string[], string[]][] = [
   ],
 ];
 
-const COLUMN_KINDS = { id: ['uuid'], string: ['name', 'text'], timestamp: ['timestamp'], enum: ['name'] };
+const COLUMN_KINDS = {
+  id: ['uuid'],
+  string: ['name', 'text'],
+  timestamp: ['timestamp'],
+  enum: ['name'],
+  tag: ['text'],
+};
 
 describe('list declarations', () => {
   test("each resource has KFP's keys, but for those Cairn has no column for, and no others", () => {
@@ -142,6 +148,16 @@ function sortedIds(resource: ListResource, rows: readonly { id: string }[], sort
     .map((row) => row.id);
 }
 
+/** Tags for the i-th pipeline: none, an empty object's NULL, teams in two cases, odd keys and values. */
+function pipelineTags(i: number): string | null {
+  if (i % 5 === 0) return null;
+  const tags: Record<string, string | number> = { team: i % 3 === 0 ? 'ML' : 'ml' };
+  if (i % 2) tags.note = '';
+  if (i % 4 === 1) tags['we"ird \\ key'] = 'x';
+  if (i % 7 === 0) tags.count = 7;
+  return JSON.stringify(tags);
+}
+
 for (const { dialect, skip } of await dialectTargets()) {
   describe(`listing pipelines, versions, experiments and recurring runs on ${dialect}`, { skip }, () => {
     let store: MigratedDatabase;
@@ -162,6 +178,7 @@ for (const { dialect, skip } of await dialectTargets()) {
           display_name: NAMES[i % NAMES.length] ?? '',
           description: i % 3 ? null : 'nightly training',
           created_at: T0 + (i % 4),
+          tags: pipelineTags(i),
         });
       }
       await db.insertInto('pipelines').values(pipelines).execute();
@@ -175,6 +192,7 @@ for (const { dialect, skip } of await dialectTargets()) {
           spec: '{}',
           spec_sha256: '0'.repeat(64),
           created_at: T0 + (i % 6),
+          tags: i % 4 === 0 ? JSON.stringify({ stage: i % 8 === 0 ? 'prod' : 'dev' }) : null,
         });
       }
       await db.insertInto('pipeline_versions').values(versions).execute();
@@ -225,6 +243,84 @@ for (const { dialect, skip } of await dialectTargets()) {
         () => db.selectFrom('pipelines').selectAll(),
       );
       assert.equal(described.ids.length, 20, 'a NULL description equals ""');
+    });
+
+    test("tags.KEY filters as KFP's: the tag's value, exactly; no tag or no tags never match", async () => {
+      const byTags = async (resource: ListResource<'pipelines'>, ...predicates: object[]) =>
+        (
+          await walkPages(
+            store.dialect,
+            resource,
+            { page_size: 3, filter: JSON.stringify({ predicates }) },
+            () => db.selectFrom('pipelines').selectAll(),
+          )
+        ).ids.sort();
+      const tagged = (test: (tags: Record<string, string>) => boolean) =>
+        pipelines
+          .filter((pipeline) => pipeline.tags != null && test(JSON.parse(pipeline.tags)))
+          .map((pipeline) => pipeline.id)
+          .sort();
+      const tag = (key: string, value: string) => ({
+        key: `tags.${key}`,
+        operation: 'EQUALS',
+        string_value: value,
+      });
+      const ml = await byTags(PIPELINES, tag('team', 'ml'));
+      assert.deepEqual(
+        ml,
+        tagged((tags) => tags.team === 'ml'),
+      );
+      assert.ok(ml.length > 3, 'over more than one page');
+      assert.deepEqual(
+        await byTags(PIPELINES, tag('team', 'ML')),
+        tagged((tags) => tags.team === 'ML'),
+      );
+      assert.deepEqual(await byTags(PIPELINES, tag('Team', 'ml')), []);
+      // Keys a JSON path would have to quote, and an empty value.
+      assert.deepEqual(
+        await byTags(PIPELINES, tag('we"ird \\ key', 'x')),
+        tagged((tags) => tags['we"ird \\ key'] === 'x'),
+      );
+      assert.deepEqual(
+        await byTags(PIPELINES, tag('note', '')),
+        tagged((tags) => tags.note === ''),
+      );
+      assert.deepEqual(await byTags(PIPELINES, tag('team', '')), []);
+      // A number's digits are not a tag's value, should a tags column ever hold one.
+      assert.deepEqual(await byTags(PIPELINES, tag('count', '7')), []);
+      // ANDed with each other and with the fields' predicates.
+      assert.deepEqual(
+        await byTags(PIPELINES, tag('team', 'ml'), tag('note', ''), {
+          key: 'namespace',
+          operation: 'EQUALS',
+          string_value: 'team-a',
+        }),
+        pipelines
+          .filter((pipeline) => pipeline.namespace === 'team-a' && pipeline.tags != null)
+          .filter((pipeline) => {
+            const tags = JSON.parse(pipeline.tags ?? '{}');
+            return tags.team === 'ml' && tags.note === '';
+          })
+          .map((pipeline) => pipeline.id)
+          .sort(),
+      );
+      const [first] = pipelines;
+      const prod = await walkPages(
+        store.dialect,
+        PIPELINE_VERSIONS,
+        { page_size: 2, filter: JSON.stringify({ predicates: [tag('stage', 'prod')] }) },
+        () =>
+          db
+            .selectFrom('pipeline_versions')
+            .selectAll()
+            .where('pipeline_id', '=', first?.id ?? ''),
+        { scope: first?.id },
+      );
+      const expected = versions
+        .filter((version) => version.pipeline_id === first?.id && version.tags === '{"stage":"prod"}')
+        .map((version) => version.id);
+      assert.deepEqual(prod.ids.sort(), expected.sort());
+      assert.ok(prod.totals.every((total) => total === expected.length));
     });
 
     test("a pipeline's versions, scoped by the caller, and a token bound to that pipeline", async () => {

@@ -6,6 +6,7 @@ import {
   EXPERIMENTS,
   type ListResource,
   PIPELINE_VERSIONS,
+  PIPELINES,
   RECURRING_RUNS,
   RUNS,
 } from '../../../src/api/listing/list-resources.ts';
@@ -395,6 +396,52 @@ describe('filter', () => {
       assert.equal(refusal(typeof request === 'string' ? { filter: request } : request), message);
     });
   }
+
+  test('tags.KEY on pipelines and versions: EQUALS on a string, a key a tag can have', () => {
+    const tagged = (predicate: Record<string, unknown>, resource: ListResource = PIPELINES) =>
+      refusal({ filter: filter(predicate) }, resource);
+    const parsed = parseListRequest(
+      { filter: filter({ key: 'tags.team', operation: 'EQUALS', string_value: 'ml' }) },
+      PIPELINE_VERSIONS,
+    ).predicates[0];
+    assert.equal(parsed?.field.kind, 'tag');
+    assert.equal(parsed?.field.name, 'tags.team');
+    assert.equal(
+      tagged({ key: 'tags.team', operation: 'NOT_EQUALS', string_value: 'ml' }),
+      'filter.predicates[0] (tags.team NOT_EQUALS): tags.team is a tag, which takes EQUALS, not NOT_EQUALS',
+    );
+    assert.equal(
+      tagged({ key: 'tags.team', operation: 'IN', string_values: { values: ['ml'] } }),
+      'filter.predicates[0] (tags.team IN): tags.team is a tag, which takes EQUALS, not IN',
+    );
+    assert.equal(
+      tagged({ key: 'tags.team', operation: 'EQUALS', int_value: 3 }),
+      'filter.predicates[0] (tags.team EQUALS): tags.team is a tag; it takes string_value; got int_value',
+    );
+    assert.equal(
+      tagged({ key: 'tags.', operation: 'EQUALS', string_value: 'ml' }),
+      'filter.predicates[0].key: "tags." names no tag; expected tags.KEY',
+    );
+    assert.equal(
+      tagged({ key: 'tags.a.b', operation: 'EQUALS', string_value: 'ml' }),
+      `filter.predicates[0].key: "tags.a.b" names a tag key with a '.', which no tag has; expected tags.KEY`,
+    );
+    assert.equal(
+      tagged({ key: `tags.${'k'.repeat(64)}`, operation: 'EQUALS', string_value: 'ml' }),
+      `filter.predicates[0].key: "tags.${'k'.repeat(64)}" names a tag key of 64 characters; tag keys have ` +
+        'at most 63; expected tags.KEY',
+    );
+    assert.equal(
+      tagged({ key: 'tags.team', operation: 'EQUALS', string_value: 'ml' }, EXPERIMENTS),
+      'filter.predicates[0].key: experiments have no field "tags.team"; filter experiments on one of: ' +
+        'experiment_id, id, display_name, name, created_at, last_run_created_at, description, namespace, ' +
+        'storage_state',
+    );
+    assert.match(
+      tagged({ key: 'tag.team', operation: 'EQUALS', string_value: 'ml' }),
+      /pipelines have no field "tag.team"; filter pipelines on one of: .*, namespace, tags.KEY \(a tag\)$/,
+    );
+  });
 
   test('each resource takes its own keys, with the aliases KFP keeps', () => {
     const keyed = (resource: ListResource, key: string) =>
