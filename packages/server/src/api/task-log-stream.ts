@@ -18,6 +18,8 @@ export interface RunTask {
   readonly runId: string;
   readonly taskId: string;
   readonly path: string;
+  /** The attempts it has made so far (0 before it starts). */
+  readonly attempts: number;
 }
 
 export interface TaskLogOptions {
@@ -25,6 +27,8 @@ export interface TaskLogOptions {
   readonly offset: number;
   /** Keep reading until the task's attempt ends. */
   readonly follow: boolean;
+  /** Which attempt's log, counted from 1 (checked with `checkAttempt`); the latest by default. */
+  readonly attempt?: number;
   /** Aborted when the client goes away: the poll stops at once. */
   readonly signal: AbortSignal;
 }
@@ -41,30 +45,44 @@ export async function findRunTask(db: Kysely<CairnDatabase>, runIdText: string, 
   const task =
     taskId === undefined
       ? undefined
-      : await db.selectFrom('tasks').select(['run_id', 'path']).where('id', '=', taskId).executeTakeFirst();
+      : await db
+          .selectFrom('tasks')
+          .select(['run_id', 'path', 'attempt'])
+          .where('id', '=', taskId)
+          .executeTakeFirst();
   if (taskId === undefined || task === undefined) {
     throw new CairnError('TASK_NOT_FOUND', `task ${taskIdText} does not exist`);
   }
   if (task.run_id !== runId) {
     throw new CairnError('TASK_NOT_FOUND', `task ${taskId} is not a task of run ${runId}`);
   }
-  return { runId, taskId, path: task.path } satisfies RunTask;
+  return { runId, taskId, path: task.path, attempts: Number(task.attempt) } satisfies RunTask;
+}
+
+/** An attempt asked for by number must be one the task has made: the others have no log. */
+export function checkAttempt(task: RunTask, attempt: number): void {
+  if (attempt <= task.attempts) return;
+  const made =
+    task.attempts === 0
+      ? 'has made no attempt, so it has no log'
+      : `has made ${task.attempts} attempt${task.attempts === 1 ? '' : 's'} (1 to ${task.attempts})`;
+  throw new CairnError('RUN_INVALID', `attempt ${attempt}: task ${task.taskId} ${made}`);
 }
 
 /**
- * The log of the task's latest attempt from `offset` on, as it is now or, following, as it grows until
- * the attempt ends. A task not yet started has no log: it reads as empty, and a follower waits for its
- * first attempt. A retried task keeps one log per attempt; a follower stays with the attempt it started
- * on, and its log ends when that attempt does.
+ * The log of the task's latest attempt (or of `attempt`) from `offset` on, as it is now or, following,
+ * as it grows until the attempt ends. A task not yet started has no log: it reads as empty, and a
+ * follower waits for its first attempt. A retried task keeps one log per attempt; a follower stays with
+ * the attempt it started on, and its log ends when that attempt does.
  */
 export async function* taskLogBytes(
   db: Kysely<CairnDatabase>,
   store: ArtifactStore,
   task: RunTask,
-  { offset: start, follow, signal }: TaskLogOptions,
+  { offset: start, follow, signal, attempt }: TaskLogOptions,
 ): AsyncGenerator<Buffer> {
   let offset = start;
-  let followed: { attempt: number; logKey: string } | undefined;
+  let followed = attempt === undefined ? undefined : { attempt, logKey: await logKeyOf(db, task, attempt) };
   while (!signal.aborted) {
     // Read before the log: a task seen final has written all of its log, so the read below gets the rest.
     const progress = await db

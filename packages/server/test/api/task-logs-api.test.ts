@@ -189,6 +189,51 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(await api.waitForRun(runId), 'SUCCEEDED');
     });
 
+    test("a retried task's attempts each keep their log; attempt picks one, and only one it made", async () => {
+      // Fails on its first attempt (no marker yet), leaving the marker; succeeds on its second.
+      const marker = path.join(scratch, `flaky-${dialect}`);
+      const flaky = containerComponent({
+        name: 'flaky',
+        image: 'busybox',
+        inputs: { marker: Parameter.String },
+        command: ({ inputs }) => [
+          'sh',
+          '-c',
+          'if [ -f "$0" ]; then echo second try; else touch "$0"; echo first try; exit 3; fi',
+          inputs.marker,
+        ],
+      });
+      const runId = await api.run(
+        compile(
+          pipeline({ name: `flaky-${dialect}` }, () => {
+            flaky({ marker }).setRetry({ maxRetryCount: 1, backoffDuration: '0s', backoffFactor: 1 });
+          }),
+        ),
+      );
+      assert.equal(await api.waitForRun(runId), 'SUCCEEDED');
+      const taskId = (await api.tasks(runId)).get('root/flaky')?.id ?? '';
+      assert.equal((await readLog(runId, taskId)).body, 'second try\n', 'the latest attempt by default');
+      assert.equal((await readLog(runId, taskId, '?attempt=2')).body, 'second try\n');
+      const first = 'first try\n[cairn] the command exited with code 3\n';
+      assert.equal((await readLog(runId, taskId, '?attempt=1')).body, first);
+      assert.equal((await readLog(runId, taskId, '?attempt=1&follow=true')).body, first);
+      assert.equal((await readLog(runId, taskId, '?attempt=1&offset=6')).body, first.slice(6));
+      const beyond = await readLog(runId, taskId, '?attempt=3');
+      assert.deepEqual(
+        [beyond.statusCode, JSON.parse(beyond.body).message],
+        [400, `attempt 3: task ${taskId} has made 2 attempts (1 to 2)`],
+      );
+      const root = (await api.tasks(runId)).get('root')?.id ?? '';
+      const dag = await readLog(runId, root, '?attempt=1');
+      assert.deepEqual(
+        [dag.statusCode, JSON.parse(dag.body).message],
+        [400, `attempt 1: task ${root} has made no attempt, so it has no log`],
+      );
+      const zero = await readLog(runId, taskId, '?attempt=0');
+      assert.equal(zero.statusCode, 400);
+      assert.match(JSON.parse(zero.body).message, /querystring\.attempt is 0; it must be >= 1/);
+    });
+
     test('unknown runs and tasks, and a task of another run, are 404s that name the id', async () => {
       const { runId, gate, tasks } = await startGatedRun('not-found');
       writeFileSync(gate, '');
@@ -239,6 +284,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(operation.operationId, 'RunService_ReadTaskLog');
       assert.deepEqual(Object.keys(operation.responses['200'].content), ['text/plain']);
       assert.deepEqual(operation.parameters.map((parameter: { name: string }) => parameter.name).sort(), [
+        'attempt',
         'follow',
         'offset',
         'run_id',

@@ -167,6 +167,18 @@ for (const { dialect, skip } of await dialectTargets()) {
       assert.equal(all.code, 0, all.err);
       assert.match(all.out, /^greet \| hello terminal\ngreet \| second line\n/);
 
+      const first = await server.cli(['run', 'logs', greeted.run_id, 'greet', '--attempt', '1']);
+      assert.deepEqual(first, one, 'its one attempt is its latest');
+      const beyond = await server.cli(['run', 'logs', greeted.run_id, 'greet', '--attempt', '2']);
+      assert.equal(beyond.code, 1);
+      assert.match(beyond.err, /^cairn: error: attempt 2: task \S+ has made 1 attempt \(1 to 1\)\n$/);
+      const noTask = await server.cli(['run', 'logs', greeted.run_id, '--attempt', '1']);
+      assert.equal(noTask.code, 1);
+      assert.match(noTask.err, /--attempt reads one task's log: name the task too/);
+      const notANumber = await server.cli(['run', 'logs', greeted.run_id, 'greet', '--attempt', 'x']);
+      assert.notEqual(notANumber.code, 0);
+      assert.match(notANumber.err, /--attempt <n>.*expected a whole number of at least 1, got "x"/);
+
       const unknown = await server.cli(['run', 'logs', greeted.run_id, 'nope']);
       assert.equal(unknown.code, 1);
       assert.match(unknown.err, /^cairn: error: run \S+ has no task "nope"; its tasks: greet, shout\n$/);

@@ -14,6 +14,8 @@ export interface ReadLogOptions {
   follow?: boolean;
   /** The byte of the log to start at, e.g. after a reconnection. */
   offset?: number;
+  /** Which attempt's log, 1 for the first; the latest by default (a retried task keeps each). */
+  attempt?: number;
   signal?: AbortSignal;
 }
 
@@ -83,7 +85,7 @@ export class RunsClient {
       'GET',
       `${COLLECTION}/${segment(runId)}/tasks/${segment(taskId)}/logs`,
       {
-        query: { follow: options.follow, offset: options.offset },
+        query: { follow: options.follow, offset: options.offset, attempt: options.attempt },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       },
     );

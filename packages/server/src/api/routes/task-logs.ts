@@ -3,7 +3,7 @@ import { Id, Status } from '@cairn/sdk/api';
 import Type from 'typebox';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
 import { streamedBody } from '../streamed-body.ts';
-import { findRunTask, taskLogBytes } from '../task-log-stream.ts';
+import { checkAttempt, findRunTask, taskLogBytes } from '../task-log-stream.ts';
 
 const ReadTaskLogQuery = Type.Object({
   follow: Type.Optional(
@@ -14,6 +14,12 @@ const ReadTaskLogQuery = Type.Object({
   ),
   offset: Type.Optional(
     Type.Integer({ minimum: 0, default: 0, description: 'The byte to start at, e.g. after a reconnection.' }),
+  ),
+  attempt: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: "Which attempt's log, 1 for the first; the latest by default. A retried task keeps each.",
+    }),
   ),
 });
 
@@ -26,8 +32,9 @@ export function taskLogRoutes(app: ApiApp, { db, artifactStore }: ApiDeps): void
         operationId: 'RunService_ReadTaskLog',
         tags: ['RunService'],
         description:
-          "The log of the task's latest attempt, streamed as text; empty until the task starts. With follow, " +
-          'the answer lasts until that attempt ends (a retried task writes one log per attempt).',
+          "The log of the task's latest attempt (or of `attempt`), streamed as text; empty until the task " +
+          'starts. With follow, the answer lasts until that attempt ends (a retried task writes one log per ' +
+          'attempt).',
         params: Type.Object({ run_id: Id, task_id: Id }),
         querystring: ReadTaskLogQuery,
         response: {
@@ -38,6 +45,8 @@ export function taskLogRoutes(app: ApiApp, { db, artifactStore }: ApiDeps): void
     },
     async (request, reply) => {
       const task = await findRunTask(db, request.params.run_id, request.params.task_id);
+      const { attempt } = request.query;
+      if (attempt !== undefined) checkAttempt(task, attempt);
       const closed = new AbortController();
       // The response closes when the log ends or when the client goes away; either way, stop polling.
       reply.raw.once('close', () => closed.abort());
@@ -46,6 +55,7 @@ export function taskLogRoutes(app: ApiApp, { db, artifactStore }: ApiDeps): void
           offset: request.query.offset ?? 0,
           follow: request.query.follow ?? false,
           signal: closed.signal,
+          ...(attempt === undefined ? {} : { attempt }),
         }),
         { objectMode: false },
       );

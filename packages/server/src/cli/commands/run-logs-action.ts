@@ -92,6 +92,7 @@ async function followAll(
 
 export interface LogsOptions {
   follow?: boolean;
+  attempt?: number;
   interval: number;
 }
 
@@ -103,6 +104,9 @@ export async function printLogs(
   command: Command,
   output: Output,
 ): Promise<void> {
+  if (options.attempt !== undefined && wanted === undefined) {
+    throw new CairnError('RUN_INVALID', "--attempt reads one task's log: name the task too");
+  }
   const client = clientFrom(command);
   const follow = options.follow === true;
   if (wanted === undefined && follow) {
@@ -119,6 +123,7 @@ export async function printLogs(
   }
   const task = findTask(tasks, runId, wanted);
   const writer = rawWriter(output);
-  for await (const text of client.runs.readLog(runId, task.task_id, { follow })) await writer.write(text);
+  const read = { follow, ...(options.attempt === undefined ? {} : { attempt: options.attempt }) };
+  for await (const text of client.runs.readLog(runId, task.task_id, read)) await writer.write(text);
   writer.end();
 }

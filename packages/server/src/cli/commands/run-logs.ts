@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { positiveInteger } from '../args/positive-integer.ts';
 import { withExamples } from '../format/examples.ts';
 import type { CliContext } from '../output.ts';
 import { addIntervalOption } from '../watch/interval-option.ts';
@@ -15,9 +16,19 @@ export function registerRunLogs(group: Command, { output }: CliContext): void {
         )
         .argument('<run>', "the run's id")
         .argument('[task]', "a task's id, path (e.g. for-loop-2/3/train) or name")
-        .option('-f, --follow', 'keep streaming what the tasks write until they end'),
+        .option('-f, --follow', 'keep streaming what the tasks write until they end')
+        .addOption(
+          new Option(
+            '--attempt <n>',
+            "a retried task's earlier attempt, 1 for the first (default: the latest)",
+          ).argParser(positiveInteger),
+        ),
     ),
-    ['cairn run logs 3f2a... train', 'cairn run logs 3f2a... --follow'],
+    [
+      'cairn run logs 3f2a... train',
+      'cairn run logs 3f2a... train --attempt 1',
+      'cairn run logs 3f2a... --follow',
+    ],
   ).action(async (runId: string, wanted: string | undefined, options: LogsOptions, command: Command) => {
     const { printLogs } = await import('./run-logs-action.ts');
     await printLogs(runId, wanted, options, command, output);
