@@ -56,7 +56,7 @@ export interface ExecutableTask {
   readonly taskPath: string;
   /** The task's key in its DAG: `{{$.pipeline_task_name}}`. */
   readonly taskName: string;
-  /** 0 for the first attempt, then one more for each retry (KFP_RETRY_INDEX). */
+  /** 1 for the first attempt, then one more for each retry (KFP_RETRY_INDEX is this less one). */
   readonly attempt: number;
   /** `pipelineInfo.name`: the first segment of every key the task writes. */
   readonly pipelineName: string;
