@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import type { RunTerminations } from '../engine/runs/run-terminations.ts';
 import type { MaintenanceWatch } from '../lifecycle/maintenance/maintenance-watch.ts';
 import type { StoreDialect } from '../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../store/tables.ts';
@@ -33,4 +34,6 @@ export interface ApiDeps {
    * its own. Writes are refused while it is not serving.
    */
   readonly maintenance?: MaintenanceWatch;
+  /** Where a terminated run is said, for a worker in this process to stop its tasks at once. */
+  readonly terminations?: RunTerminations;
 }

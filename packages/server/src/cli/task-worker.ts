@@ -12,6 +12,7 @@ import type {
   ExecutionResult,
   TaskExecutor,
 } from '../engine/executor/task-executor.ts';
+import type { RunTerminations } from '../engine/runs/run-terminations.ts';
 import { Worker, type WorkerOptions } from '../engine/worker/worker.ts';
 import { CairnError, errorMessage } from '../errors.ts';
 import { maintenanceNotice } from '../lifecycle/maintenance/maintenance-notice.ts';
@@ -141,8 +142,9 @@ export function startTaskWorker(
   options: WorkerCommandOptions,
   output: Output,
   label: string,
-  maintenance: MaintenanceWatch = watchMaintenance(handle, output, label),
+  shared: { maintenance?: MaintenanceWatch; terminations?: RunTerminations } = {},
 ): TaskWorker {
+  const maintenance = shared.maintenance ?? watchMaintenance(handle, output, label);
   const executor = new ReportingExecutor(new LocalExecutor(), output, options.quiet === true);
   const workDir = path.resolve(options.workDir ?? path.join(config.home.value, 'work'));
   const resources: WorkerResources = {
@@ -154,6 +156,7 @@ export function startTaskWorker(
     leaseMs: Math.round(options.leaseSeconds * 1000),
     defaultPipelineRoot: store.url,
     ...(options.taskTimeoutSeconds === undefined ? {} : { taskTimeoutMs: options.taskTimeoutSeconds * 1000 }),
+    ...(shared.terminations === undefined ? {} : { terminations: shared.terminations }),
   };
   const workerOptions: WorkerOptions = {
     concurrency: options.concurrency,

@@ -10,6 +10,7 @@ import { archiveRun, deleteRun, getRun, RUN_LIST_COLUMNS, unarchiveRun } from '.
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import { insertRun, prepareRun } from '../../engine/runs/create-run.ts';
 import { retryRun } from '../../engine/runs/retry-run.ts';
+import { RUN_STATE } from '../../engine/runs/run-state.ts';
 import { terminateRun } from '../../engine/runs/terminate-run.ts';
 import { InsertJournal } from '../../store/insert-journal.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
@@ -28,7 +29,7 @@ const ById = Type.Object({ run_id: Id });
 /** KFP's GetRun still takes the experiment it once needed; it narrows nothing. */
 const GetRunQuery = Type.Object({ experiment_id: Type.Optional(Type.String()) });
 
-export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
+export function runRoutes(app: ApiApp, { db, dialect, terminations }: ApiDeps): void {
   app.post(
     COLLECTION,
     {
@@ -140,7 +141,13 @@ export function runRoutes(app: ApiApp, { db, dialect }: ApiDeps): void {
   const actions = [
     ['archive', 'RunService_ArchiveRun', (id: string) => archiveRun(db, dialect, id)],
     ['unarchive', 'RunService_UnarchiveRun', (id: string) => unarchiveRun(db, dialect, id)],
-    ['terminate', 'RunService_TerminateRun', (id: string) => terminateRun(db, dialect, id)],
+    [
+      'terminate',
+      'RunService_TerminateRun',
+      async (id: string) => {
+        if ((await terminateRun(db, dialect, id)) === RUN_STATE.CANCELING) terminations?.terminated(id);
+      },
+    ],
     ['retry', 'RunService_RetryRun', (id: string) => retryRun(db, dialect, id)],
   ] as const;
   for (const [verb, operationId, act] of actions) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { buildApiServer, OPENAPI_PATH } from '../../api/api-server.ts';
 import { RecurringRunTicker } from '../../engine/recurring/recurring-run-ticker.ts';
+import { RunTerminations } from '../../engine/runs/run-terminations.ts';
 import { errorMessage } from '../../errors.ts';
 import { describeDatabase } from '../../store/database-url.ts';
 import { LATEST_SCHEMA_VERSION } from '../../store/migrations/index.ts';
@@ -43,6 +44,8 @@ export async function runUp(options: UpOptions, command: Command, output: Output
     const db = handle.db as Kysely<CairnDatabase>;
     // One watch for the API, the ticker and the embedded worker: the database is asked once for all.
     const maintenance = watchMaintenance(handle, output, 'cairn up');
+    // The embedded worker hears of a run terminated through this API at once, not at its next heartbeat.
+    const terminations = new RunTerminations();
     const app = await buildApiServer(
       {
         db,
@@ -51,6 +54,7 @@ export async function runUp(options: UpOptions, command: Command, output: Output
         version: CAIRN_VERSION,
         schemaVersion: LATEST_SCHEMA_VERSION,
         maintenance,
+        terminations,
       },
       { bodyLimitBytes: options.maxBodyBytes },
     );
@@ -78,7 +82,10 @@ export async function runUp(options: UpOptions, command: Command, output: Output
     const address = await app.listen({ host: options.host, port: options.port });
     ticker.start();
     if (options.worker) {
-      worker = startTaskWorker(config, handle, store, options, output, 'cairn up', maintenance);
+      worker = startTaskWorker(config, handle, store, options, output, 'cairn up', {
+        maintenance,
+        terminations,
+      });
     }
     output.out(`Cairn ${CAIRN_VERSION} is up at ${address}`);
     output.out(`  API       ${address}/apis/v2beta1 (OpenAPI at ${address}${OPENAPI_PATH})`);

@@ -40,19 +40,19 @@ export async function runClaimedTask(
   const { db, dialect } = resources;
   const lease = { taskId: claimed.id, token: claimed.lease_token };
   const stop = new AbortController();
-  const beat = setInterval(
-    () => {
-      keepLease(resources, claimed).then(
-        (verdict) => {
-          if (verdict !== 'held') stop.abort(verdict);
-        },
-        () => {
-          // A failed heartbeat is retried at the next beat; the lease outlives a few of them.
-        },
-      );
-    },
-    Math.max(100, Math.floor(resources.leaseMs / 3)),
-  );
+  const beatNow = (): void => {
+    keepLease(resources, claimed).then(
+      (verdict) => {
+        if (verdict !== 'held') stop.abort(verdict);
+      },
+      () => {
+        // A failed heartbeat is retried at the next beat; the lease outlives a few of them.
+      },
+    );
+  };
+  const beat = setInterval(beatNow, Math.max(100, Math.floor(resources.leaseMs / 3)));
+  // Terminated through this process's API: the heartbeat that would find out is brought forward.
+  const unlisten = resources.terminations?.listen(claimed.run_id, beatNow);
   const interrupted = (): void => {
     if (interrupt.reason === 'yield') {
       stop.abort('yielded');
@@ -60,6 +60,7 @@ export async function runClaimedTask(
     }
     // Not even a heartbeat more: the lease is to lapse.
     clearInterval(beat);
+    unlisten?.();
     stop.abort('lost');
   };
   if (interrupt.aborted) interrupted();
@@ -97,6 +98,7 @@ export async function runClaimedTask(
     return;
   } finally {
     clearInterval(beat);
+    unlisten?.();
     interrupt.removeEventListener('abort', interrupted);
   }
   if (stop.signal.reason === 'lost') return;

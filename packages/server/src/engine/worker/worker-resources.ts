@@ -3,6 +3,7 @@ import type { ArtifactStore } from '../../artifacts/artifact-store.ts';
 import type { StoreDialect } from '../../store/dialects/store-dialect.ts';
 import type { CairnDatabase } from '../../store/tables.ts';
 import type { TaskExecutor } from '../executor/task-executor.ts';
+import type { RunTerminations } from '../runs/run-terminations.ts';
 
 /** What a worker runs tasks with: the stores, the executor, and its settings. */
 export interface WorkerResources {
@@ -19,4 +20,6 @@ export interface WorkerResources {
   readonly caching?: boolean;
   /** How long a task may run when its spec sets no timeout; none when absent. */
   readonly taskTimeoutMs?: number;
+  /** Terminations said in this process (by its API), heard before the next heartbeat would tell. */
+  readonly terminations?: RunTerminations;
 }
