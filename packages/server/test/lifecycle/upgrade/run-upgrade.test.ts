@@ -23,6 +23,7 @@ import type { AnyDb } from '../../../src/store/dialects/store-dialect.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
 import { Migrator } from '../../../src/store/migrator/migrator.ts';
 import type { DatabaseHandle } from '../../../src/store/open-database.ts';
+import { CAIRN_VERSION } from '../../../src/version.ts';
 import { assertSampleRows, SAMPLE_ROWS } from '../../support/sample-rows.ts';
 import { createTestDatabase, dialectTargets, type TestDatabase } from '../../support/test-databases.ts';
 import { readFixture, readReleases, restoreFixture } from '../release-fixtures.ts';
@@ -301,6 +302,34 @@ for (const { dialect, skip } of await dialectTargets()) {
       }
     });
 
+    type Deployment = Awaited<ReturnType<typeof fromRelease>>;
+
+    /** A plan of the whole upgrade recorded as another process's, running, its preflight not begun. */
+    async function othersPlan(target: Deployment, owner: string) {
+      const { db, dialect: storeDialect } = target.handle;
+      const preview = await previewUpgrade(target.deps, request({ backup: false }));
+      return new PlanStore(db, storeDialect).create({
+        kind: 'upgrade',
+        fromRelease: '0.3.0',
+        toRelease: null,
+        fromSchema: preview.fromSchema,
+        toSchema: preview.toSchema,
+        cairnVersion: CAIRN_VERSION,
+        options: { backup: false, backupDir: null, drainTimeoutMs: 1000 },
+        owner,
+        steps: preview.steps,
+      });
+    }
+
+    /** The plan's process last heard from twice as long ago as a live one ever is. */
+    async function silenceOf(target: Deployment, planId: string): Promise<void> {
+      await target.handle.db
+        .updateTable(PLANS_TABLE)
+        .set({ heartbeat_at: Date.now() - PLAN_STALE_MS * 2 })
+        .where('id', '=', planId)
+        .execute();
+    }
+
     if (dialect === 'sqlite') {
       test('a plan silent in a long migration is not taken over while its process holds the write lock', async () => {
         const target = await fromRelease('0.3.0');
@@ -309,24 +338,8 @@ for (const { dialect, skip } of await dialectTargets()) {
           // What the silent plan's process made before it planned.
           await ensurePlanTables(db, storeDialect);
           await ensureMaintenanceTable(db, storeDialect);
-          const plans = new PlanStore(db, storeDialect);
-          const preview = await previewUpgrade(target.deps, request({ backup: false }));
-          const silent = await plans.create({
-            kind: 'upgrade',
-            fromRelease: '0.3.0',
-            toRelease: null,
-            fromSchema: preview.fromSchema,
-            toSchema: preview.toSchema,
-            cairnVersion: (await import('../../../src/version.ts')).CAIRN_VERSION,
-            options: { backup: false, backupDir: null, drainTimeoutMs: 1000 },
-            owner: 'migrating:1',
-            steps: preview.steps,
-          });
-          await db
-            .updateTable(PLANS_TABLE)
-            .set({ heartbeat_at: Date.now() - PLAN_STALE_MS * 2 })
-            .where('id', '=', silent.id)
-            .execute();
+          const silent = await othersPlan(target, 'migrating:1');
+          await silenceOf(target, silent.id);
           // The plan's process, deep in a migration: its thread too busy to beat, its lock held.
           const migrating = new DatabaseSync(location.dialect === 'sqlite' ? location.path : '');
           migrating.exec('begin exclusive');
@@ -354,32 +367,15 @@ for (const { dialect, skip } of await dialectTargets()) {
     test('an interrupted plan is continued by the next attempt; a live one is refused', async () => {
       const target = await fromRelease('0.3.0');
       try {
-        const { db, dialect: storeDialect } = target.handle;
         const first = await runUpgrade(target.deps, request({ toRelease: '0.3.0', backup: false }));
         assert.equal(first.state, 'succeeded');
-        // A plan whose process is gone: recorded as running, its heartbeat long past, preflight done.
-        const plans = new PlanStore(db, storeDialect);
-        const preview = await previewUpgrade(target.deps, request({ backup: false }));
-        const crashed = await plans.create({
-          kind: 'upgrade',
-          fromRelease: '0.3.0',
-          toRelease: null,
-          fromSchema: preview.fromSchema,
-          toSchema: preview.toSchema,
-          cairnVersion: (await import('../../../src/version.ts')).CAIRN_VERSION,
-          options: { backup: false, backupDir: null, drainTimeoutMs: 1000 },
-          owner: 'gone:1',
-          steps: preview.steps,
-        });
+        // A plan whose process is gone: recorded as running, then its heartbeat long past.
+        const crashed = await othersPlan(target, 'gone:1');
         await assert.rejects(
           runUpgrade(target.deps, request({ backup: false })),
           (error: CairnError) => error.code === 'UPGRADE_IN_PROGRESS' && /gone:1/.test(error.message),
         );
-        await db
-          .updateTable(PLANS_TABLE)
-          .set({ heartbeat_at: Date.now() - PLAN_STALE_MS * 2 })
-          .where('id', '=', crashed.id)
-          .execute();
+        await silenceOf(target, crashed.id);
         const resumed = await runUpgrade(target.deps, request({ backup: false }));
         assert.equal(resumed.id, crashed.id, 'the same plan is continued');
         assert.equal(resumed.state, 'succeeded', resumed.error ?? '');
