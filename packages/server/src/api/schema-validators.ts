@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -22,6 +22,16 @@ export function schemaValidators(): FastifySchemaCompiler<unknown> {
     return ajv.compile(schema as object);
   };
 }
+
+/**
+ * A validator for a JSON value that arrives inside another part of a request (a query parameter that
+ * holds JSON), checked as a body would be; its errors go to `describeValidationError`.
+ */
+export function jsonValidator(schema: object): ValidateFunction {
+  return jsonAjv.compile(schema);
+}
+
+const jsonAjv = withFormats(new Ajv({ allErrors: false, verbose: true, strict: false }));
 
 function withFormats(ajv: Ajv): Ajv {
   (addFormats as unknown as (ajv: Ajv) => Ajv)(ajv);

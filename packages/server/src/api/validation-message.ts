@@ -9,13 +9,17 @@ interface SchemaFailure {
   readonly data?: unknown;
   readonly schema?: unknown;
   readonly parentSchema?: { properties?: Record<string, unknown> };
+  /** Set on the failure of a key against the rule for keys (`propertyNames`), which ajv reports first. */
+  readonly propertyName?: string;
 }
 
 /**
  * One sentence for a request that does not fit its operation's schema: which field, the value it had,
  * and what was expected, e.g. `body.display_name is 5; expected a string`.
  */
-export function describeValidationError(error: FastifyError): string {
+export function describeValidationError(
+  error: Pick<FastifyError, 'message' | 'validation'> & { readonly validationContext?: string },
+): string {
   const failures = (error.validation ?? []) as readonly SchemaFailure[];
   const where = error.validationContext ?? 'request';
   // A union (enum of names, int64 as string or number) reports each branch, then itself: the union's
@@ -23,6 +27,9 @@ export function describeValidationError(error: FastifyError): string {
   const failure = failures.find((candidate) => candidate.keyword === 'anyOf') ?? failures[0];
   if (failure === undefined) return `${where} is invalid: ${error.message}`;
   const field = `${where}${failure.instancePath.replaceAll('/', '.')}`;
+  if (failure.propertyName !== undefined) {
+    return `${field} has the key ${shown(failure.propertyName)}; a key ${failure.message ?? 'does not fit the schema'}`;
+  }
   if (failure.params.propertyName !== undefined) {
     // A key that breaks the rule for keys (a tag's): ajv reports the object, with the key aside.
     return `${field} has the key ${shown(failure.params.propertyName)}; a key ${failure.message ?? 'does not fit the schema'}`;

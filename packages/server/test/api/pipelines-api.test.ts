@@ -243,6 +243,72 @@ for (const { dialect, skip } of await dialectTargets()) {
       );
     });
 
+    test("uploads take KFP's tags (JSON in the query) and code_source_url; bad tags are refused", async () => {
+      const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+      const uploaded = await upload(
+        api,
+        `${PIPELINES}/upload?${q({
+          name: `tagged-${randomUUID().slice(0, 8)}`,
+          tags: JSON.stringify({ team: 'ml', 'odd key': 'x' }),
+          code_source_url: 'https://example.com/repo/train.py',
+        })}`,
+        'uploadfile',
+        'x.yaml',
+        HELLO_TEXT,
+      );
+      assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+      assert.deepEqual(uploaded.body.tags, { team: 'ml', 'odd key': 'x' });
+      const id = uploaded.body.pipeline_id;
+      const [first] = (await api.call('GET', `${PIPELINES}/${id}/versions`)).body.pipeline_versions;
+      assert.equal(first.code_source_url, 'https://example.com/repo/train.py');
+      assert.equal(first.tags, undefined, "KFP's upload tags the pipeline, not its first version");
+      const version = await upload(
+        api,
+        `${PIPELINES}/upload_version?${q({ pipelineid: id, name: 'v2', tags: '{"stage":"prod"}', code_source_url: 'git://x' })}`,
+        'uploadfile',
+        'x.yaml',
+        HELLO_TEXT,
+      );
+      assert.equal(version.status, 200, JSON.stringify(version.body));
+      assert.deepEqual(version.body.tags, { stage: 'prod' });
+      assert.equal(version.body.code_source_url, 'git://x');
+      const empty = await upload(
+        api,
+        `${PIPELINES}/upload_version?${q({ pipelineid: id, name: 'v3', tags: '' })}`,
+        'uploadfile',
+        'x.yaml',
+        HELLO_TEXT,
+      );
+      assert.equal(empty.status, 200, JSON.stringify(empty.body));
+      assert.equal(empty.body.tags, undefined);
+
+      const refused: [string, RegExp][] = [
+        [
+          '{team: ml}',
+          /^querystring\.tags is not JSON \(.*\); expected an object of tags, e.g. \{"team":"ml"\}$/,
+        ],
+        ['["ml"]', /^querystring\.tags is \["ml"\]; expected an object of tags/],
+        ['{"team":5}', /^querystring\.tags\.team is 5; expected a string$/],
+        ['{"a.b":"x"}', /^querystring\.tags has the key "a\.b"; a key /],
+        [
+          JSON.stringify({ team: 'v'.repeat(64) }),
+          /^querystring\.tags\.team is "v{64}"; it must NOT have more than 63 characters$/,
+        ],
+      ];
+      for (const [tags, message] of refused) {
+        for (const url of [
+          `${PIPELINES}/upload?${q({ name: `bad-${randomUUID()}`, tags })}`,
+          `${PIPELINES}/upload_version?${q({ pipelineid: id, tags })}`,
+        ]) {
+          const answer = await upload(api, url, 'uploadfile', 'x.yaml', HELLO_TEXT);
+          assert.equal(answer.status, 400, `${url}: ${JSON.stringify(answer.body)}`);
+          assert.match(answer.body.message, message, url);
+        }
+      }
+      const versions = await api.call('GET', `${PIPELINES}/${id}/versions`);
+      assert.equal(versions.body.total_size, 3, 'a refused upload adds nothing');
+    });
+
     test('upload and upload_version take the file in uploadfile, as KFP does', async () => {
       const fileName = `up-${randomUUID().slice(0, 8)}.yaml`;
       const uploaded = await upload(

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { Description, Id, Namespace, Pipeline, PipelineVersion, Status } from '@cairn/sdk/api';
-import type { FastifyRequest } from 'fastify';
+import { Description, Id, Namespace, Pipeline, PipelineVersion, Status, Tags, Url } from '@cairn/sdk/api';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { insertPipelineVersion } from '../../catalog/pipeline-versions.ts';
 import { getPipeline, insertPipeline } from '../../catalog/pipelines.ts';
@@ -8,6 +8,8 @@ import { databaseNow } from '../../engine/leases/database-now.ts';
 import { inWriteTransaction } from '../../engine/leases/write-transaction.ts';
 import type { ApiApp, ApiDeps } from '../api-app.ts';
 import { ApiError, GRPC } from '../api-errors.ts';
+import { jsonValidator } from '../schema-validators.ts';
+import { describeValidationError } from '../validation-message.ts';
 import { pipelineToWire, versionToWire } from '../wire/pipeline-wire.ts';
 
 const tags = ['PipelineService'];
@@ -44,6 +46,41 @@ function malformed(error: unknown): unknown {
   return new ApiError(GRPC.INVALID_ARGUMENT, `the multipart/form-data body is malformed: ${error.message}`);
 }
 
+/** KFP's `tags` query parameter of an upload: the tags as a JSON object, e.g. `{"team":"ml"}`. */
+const TagsParam = Type.Optional(
+  Type.String({ description: 'The tags, JSON-encoded: an object of string values, e.g. {"team":"ml"}.' }),
+);
+const checkTags = jsonValidator(Tags);
+
+/** The tags a `tags` parameter holds, checked as the tags of a JSON body are; none when it is absent or empty. */
+function tagsParam(text: string | undefined): Tags | undefined {
+  if (text === undefined || text === '') return undefined;
+  let tags: unknown;
+  try {
+    tags = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      GRPC.INVALID_ARGUMENT,
+      `querystring.tags is not JSON (${(error as Error).message}); expected an object of tags, e.g. {"team":"ml"}`,
+    );
+  }
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new ApiError(
+      GRPC.INVALID_ARGUMENT,
+      `querystring.tags is ${text}; expected an object of tags, e.g. {"team":"ml"}`,
+    );
+  }
+  if (!checkTags(tags)) {
+    const failure = {
+      message: 'the tags do not fit their schema',
+      validation: (checkTags.errors ?? []) as FastifyError['validation'],
+      validationContext: 'querystring.tags',
+    };
+    throw new ApiError(GRPC.INVALID_ARGUMENT, describeValidationError(failure));
+  }
+  return tags as Tags;
+}
+
 /** KFP names an uploaded pipeline after its file when no name is given: `hello.yaml` is `hello`. */
 function nameFromFile(fileName: string): string {
   return path.basename(fileName).replace(/\.(ya?ml|json)$/i, '');
@@ -62,12 +99,16 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
           display_name: Type.Optional(Type.String()),
           description: Type.Optional(Description),
           namespace: Type.Optional(Namespace),
+          // As KFP's upload: the tags go on the pipeline, the code source on its first version.
+          tags: TagsParam,
+          code_source_url: Type.Optional(Url),
         }),
         response: { 200: Pipeline, ...errors },
       },
     },
     async (request) => {
       const { query } = request;
+      const pipelineTags = tagsParam(query.tags);
       const file = await uploadedFile(request);
       const pipeline = await inWriteTransaction(db, dialect, async (trx) => {
         const now = await databaseNow(trx, dialect);
@@ -78,10 +119,12 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
             ...(query.display_name === undefined ? {} : { displayName: query.display_name }),
             ...(query.description === undefined ? {} : { description: query.description }),
             ...(query.namespace === undefined ? {} : { namespace: query.namespace }),
+            ...(pipelineTags === undefined ? {} : { tags: pipelineTags }),
           },
           now,
         );
-        await insertPipelineVersion(trx, created, { specText: file.text }, now);
+        const source = query.code_source_url ? { codeSourceUrl: query.code_source_url } : {};
+        await insertPipelineVersion(trx, created, { specText: file.text, ...source }, now);
         return created;
       });
       return pipelineToWire(pipeline);
@@ -99,12 +142,15 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
           name: Type.Optional(Type.String()),
           display_name: Type.Optional(Type.String()),
           description: Type.Optional(Description),
+          tags: TagsParam,
+          code_source_url: Type.Optional(Url),
         }),
         response: { 200: PipelineVersion, ...errors },
       },
     },
     async (request) => {
       const { query } = request;
+      const versionTags = tagsParam(query.tags);
       const file = await uploadedFile(request);
       const version = await inWriteTransaction(db, dialect, async (trx) =>
         insertPipelineVersion(
@@ -114,6 +160,8 @@ export function pipelineUploadRoutes(app: ApiApp, { db, dialect }: ApiDeps): voi
             name: query.name?.trim() ? query.name : nameFromFile(file.fileName),
             ...(query.display_name === undefined ? {} : { displayName: query.display_name }),
             ...(query.description === undefined ? {} : { description: query.description }),
+            ...(versionTags === undefined ? {} : { tags: versionTags }),
+            ...(query.code_source_url ? { codeSourceUrl: query.code_source_url } : {}),
             specText: file.text,
           },
           await databaseNow(trx, dialect),
