@@ -105,5 +105,56 @@ for (const { dialect, skip } of await dialectTargets()) {
         /^cairn: error: cannot read the pipeline file \/nonexistent\/pipeline\.yaml: ENOENT/,
       );
     });
+
+    test('upload --tag tags the pipeline (the version with --version-of); list --filter finds it by tag', async () => {
+      const json = async (...args: string[]) => {
+        const result = await server.cli(args);
+        assert.equal(result.code, 0, result.err);
+        return JSON.parse(result.out);
+      };
+      const tagged = await json(
+        'pipeline',
+        'upload',
+        HELLO,
+        '--name',
+        'tagged',
+        '--tag',
+        'team=ml',
+        '--tag',
+        'note=a=b',
+        '-o',
+        'json',
+      );
+      assert.deepEqual(tagged.tags, { team: 'ml', note: 'a=b' });
+      const version = await json(
+        'pipeline',
+        'upload',
+        AFTER,
+        '--version-of',
+        'tagged',
+        '--name',
+        'v2',
+        '--tag',
+        'stage=prod',
+        '-o',
+        'json',
+      );
+      assert.deepEqual(version.tags, { stage: 'prod' });
+      const filter = JSON.stringify({
+        predicates: [{ key: 'tags.team', operation: 'EQUALS', string_value: 'ml' }],
+      });
+      const found = await json('pipeline', 'list', '--filter', filter, '-o', 'json');
+      assert.deepEqual(
+        found.map((pipeline: { name: string }) => pipeline.name),
+        ['tagged'],
+      );
+
+      const noValue = await server.cli(['pipeline', 'upload', HELLO, '--tag', 'team']);
+      assert.notEqual(noValue.code, 0);
+      assert.match(noValue.err, /--tag <key=value>.*expected key=value, got "team"/);
+      const dotted = await server.cli(['pipeline', 'upload', HELLO, '--name', 'dotted', '--tag', 'a.b=x']);
+      assert.equal(dotted.code, 1);
+      assert.match(dotted.err, /querystring\.tags has the key "a\.b"/);
+    });
   });
 }

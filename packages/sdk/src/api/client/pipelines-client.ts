@@ -6,6 +6,7 @@ import type {
   NewPipelineVersion,
   Pipeline,
   PipelineVersion,
+  Tags,
 } from '../models/pipelines.ts';
 import { type HttpTransport, segment } from './http-transport.ts';
 import { allPages, type ListOptions, listQuery } from './list-options.ts';
@@ -21,6 +22,10 @@ export interface UploadPipelineOptions {
   display_name?: string;
   description?: string;
   namespace?: string;
+  /** The pipeline's tags (KFP puts an upload's tags on the pipeline, not its first version). */
+  tags?: Tags;
+  /** Where the pipeline's code lives, kept on its first version. */
+  code_source_url?: string;
   /** The file name the server sees, which names the pipeline when `name` is not given. */
   file_name?: string;
 }
@@ -29,7 +34,15 @@ export interface UploadPipelineVersionOptions {
   name?: string;
   display_name?: string;
   description?: string;
+  /** The version's tags. */
+  tags?: Tags;
+  code_source_url?: string;
   file_name?: string;
+}
+
+/** An upload's query: KFP takes its tags as one JSON-encoded parameter. */
+function uploadQuery({ tags, ...fields }: Omit<UploadPipelineOptions, 'file_name'>) {
+  return { ...fields, ...(tags === undefined ? {} : { tags: JSON.stringify(tags) }) };
 }
 
 export interface ListPipelinesOptions extends ListOptions {
@@ -102,8 +115,11 @@ export class PipelinesClient {
 
   /** A pipeline from a compiled file (YAML or JSON), as `kfp.Client().upload_pipeline` sends it. */
   upload(file: PipelineFile, options: UploadPipelineOptions = {}): Promise<Pipeline> {
-    const { file_name = 'pipeline.yaml', ...query } = options;
-    return this.#http.json('POST', `${COLLECTION}/upload`, { query, form: uploadForm(file, file_name) });
+    const { file_name = 'pipeline.yaml', ...fields } = options;
+    return this.#http.json('POST', `${COLLECTION}/upload`, {
+      query: uploadQuery(fields),
+      form: uploadForm(file, file_name),
+    });
   }
 
   /** A new version of a pipeline from a compiled file. */
@@ -112,9 +128,9 @@ export class PipelinesClient {
     file: PipelineFile,
     options: UploadPipelineVersionOptions = {},
   ): Promise<PipelineVersion> {
-    const { file_name = 'pipeline.yaml', ...query } = options;
+    const { file_name = 'pipeline.yaml', ...fields } = options;
     return this.#http.json('POST', `${COLLECTION}/upload_version`, {
-      query: { ...query, pipelineid: pipelineId },
+      query: { ...uploadQuery(fields), pipelineid: pipelineId },
       form: uploadForm(file, file_name),
     });
   }

@@ -35,6 +35,7 @@ export interface UploadOptions {
   displayName?: string;
   description?: string;
   versionOf?: string;
+  tag?: Record<string, string>;
   output: OutputFormat;
 }
 
@@ -51,6 +52,7 @@ export async function uploadPipeline(
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.displayName === undefined ? {} : { display_name: options.displayName }),
     ...(options.description === undefined ? {} : { description: options.description }),
+    ...(options.tag === undefined ? {} : { tags: options.tag }),
   };
   if (options.versionOf !== undefined) {
     const pipeline = await resolvePipeline(client, options.versionOf);

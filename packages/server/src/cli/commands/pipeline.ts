@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addServerOption } from '../api/server-option.ts';
+import { collectTag } from '../args/pipeline-tags.ts';
 import { withExamples } from '../format/examples.ts';
 import { addListOptions, type ListCommandOptions } from '../format/list-options.ts';
 import { addOutputOption, type OutputFormat } from '../format/output-option.ts';
@@ -24,12 +25,18 @@ export function registerPipeline(program: Command, context: CliContext): void {
         .option('--name <name>', "the pipeline's (or version's) unique name; default: the file's name")
         .option('--display-name <name>', 'the name shown; default: the name')
         .option('--description <text>', 'what it does')
-        .option('--version-of <pipeline>', 'add the file as a new version of this pipeline (id or name)'),
+        .option('--version-of <pipeline>', 'add the file as a new version of this pipeline (id or name)')
+        .option(
+          '--tag <key=value>',
+          'a tag, on the pipeline (on the version with --version-of); repeat for each',
+          collectTag,
+        ),
     ),
     [
       'cairn pipeline upload hello-world.yaml',
       'cairn pipeline upload train.yaml --name train --description "trains the model"',
       'cairn pipeline upload train-v2.yaml --version-of train --name v2',
+      'cairn pipeline upload train.yaml --tag team=ml --tag stage=dev',
     ],
   ).action(async (file: string, options: UploadOptions, command: Command) => {
     const { uploadPipeline } = await import('./pipeline-actions.ts');
