@@ -140,6 +140,20 @@ for (const { dialect, skip } of await dialectTargets()) {
         'json',
       );
       assert.deepEqual(version.tags, { stage: 'prod' });
+      const sourced = await json(
+        'pipeline',
+        'upload',
+        AFTER,
+        '--version-of',
+        'tagged',
+        '--name',
+        'v3',
+        '--code-source-url',
+        'https://example.com/train.py',
+        '-o',
+        'json',
+      );
+      assert.equal(sourced.code_source_url, 'https://example.com/train.py');
       const filter = JSON.stringify({
         predicates: [{ key: 'tags.team', operation: 'EQUALS', string_value: 'ml' }],
       });

@@ -36,6 +36,7 @@ export interface UploadOptions {
   description?: string;
   versionOf?: string;
   tag?: Record<string, string>;
+  codeSourceUrl?: string;
   output: OutputFormat;
 }
 
@@ -53,6 +54,7 @@ export async function uploadPipeline(
     ...(options.displayName === undefined ? {} : { display_name: options.displayName }),
     ...(options.description === undefined ? {} : { description: options.description }),
     ...(options.tag === undefined ? {} : { tags: options.tag }),
+    ...(options.codeSourceUrl === undefined ? {} : { code_source_url: options.codeSourceUrl }),
   };
   if (options.versionOf !== undefined) {
     const pipeline = await resolvePipeline(client, options.versionOf);

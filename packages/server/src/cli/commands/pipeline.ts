@@ -30,7 +30,8 @@ export function registerPipeline(program: Command, context: CliContext): void {
           '--tag <key=value>',
           'a tag, on the pipeline (on the version with --version-of); repeat for each',
           collectTag,
-        ),
+        )
+        .option('--code-source-url <url>', "where the pipeline's source code lives, kept on the version"),
     ),
     [
       'cairn pipeline upload hello-world.yaml',
