@@ -72,6 +72,10 @@ describe('cairn CLI', () => {
     assert.match(bad.err, /setting db \(from flag --db\)/);
     assert.equal((await cli('admin', 'migrate', '--to', 'latest')).code, 2);
     assert.equal((await cli('admin', 'status', '-o', 'yaml')).code, 2);
+    // A name every object has (Object.prototype's) is no dialect.
+    const inherited = await cli('admin', 'migrate', '--dry-run', '--dialect', 'toString');
+    assert.equal(inherited.code, 2);
+    assert.match(inherited.err, /expected sqlite, mysql, postgres or all, got "toString"/);
   });
 
   test('migrate --dry-run --dialect prints every dialect without a database', async () => {

@@ -15,7 +15,7 @@ function parseVersion(value: string): number {
 }
 
 function parseDialect(value: string): DialectChoice {
-  if (value === 'all' || value in DIALECT_NAMES) return value as DialectChoice;
+  if (value === 'all' || Object.hasOwn(DIALECT_NAMES, value)) return value as DialectChoice;
   throw new InvalidArgumentError(`expected sqlite, mysql, postgres or all, got "${value}"`);
 }
 
