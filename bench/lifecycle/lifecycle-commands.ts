@@ -3,7 +3,7 @@
  * own process, against the same data as the plain tool it is compared with, in the same run.
  *
  * - backup and restore against `tar -cf` and `tar -xf` of the SQLite file and the artifact folder
- *   (goal: at most 1.5×);
+ *   (goal: at most 1.5×), each with SQLite's own floor for its rows (see `sqlite-floors.ts`);
  * - `migrate-storage` SQLite → PostgreSQL against `psql` loading the same rows with COPY (a data-only
  *   `pg_dump` of the moved database, into a database migrated to the same schema; goal: at most 2×);
  * - `upgrade` across every migration since the first release (schema 7 to the newest, down-migrated
@@ -26,6 +26,7 @@ import { LATEST_SCHEMA_VERSION } from '../../packages/server/src/store/migration
 import { Migrator } from '../../packages/server/src/store/migrator/migrator.ts';
 import { createPostgresDatabase, type PostgresDatabase } from './postgres-database.ts';
 import { seedHistory } from './seed-history.ts';
+import { insertSelectFloor, jsonLinesFloor } from './sqlite-floors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -112,6 +113,11 @@ function benchBackup(): void {
       `${ratio(backup.seconds, tarBackup.seconds)} (goal ≤ ${GOALS.backup}×); vs tar -cf then sync ` +
       `${seconds(syncedTar.seconds)}: ${ratio(backup.seconds, syncedTar.seconds)}`,
   );
+  const lines = jsonLinesFloor(sqliteFile);
+  report(
+    `  floor of any backup of rows: SQLite's json_object of its ${lines.rows} rows, sent nowhere, ` +
+      `${seconds(lines.seconds)}: ${ratio(lines.seconds, tarBackup.seconds)} tar -cf`,
+  );
   const restoredDir = path.join(scratch, 'restored');
   const restore = cairn([
     'admin',
@@ -139,6 +145,11 @@ function benchBackup(): void {
     `restore: ${seconds(restore.seconds)} vs tar -xf ${seconds(untar.seconds)}: ` +
       `${ratio(restore.seconds, untar.seconds)} (goal ≤ ${GOALS.restore}×); vs tar -xf then sync ` +
       `${seconds(syncedUntar.seconds)}: ${ratio(restore.seconds, syncedUntar.seconds)}`,
+  );
+  const inserts = insertSelectFloor(sqliteFile, path.join(scratch, 'insert-floor.sqlite'));
+  report(
+    `  floor of any restore of rows into SQLite: INSERT … SELECT of its ${inserts.rows} rows into empty ` +
+      `indexed tables, no journal, no sync, ${seconds(inserts.seconds)}: ${ratio(inserts.seconds, untar.seconds)} tar -xf`,
   );
   for (const done of [restoredDir, untarDir, syncedUntarDir, baselineTar, backupFile])
     rmSync(done, { recursive: true, force: true });
