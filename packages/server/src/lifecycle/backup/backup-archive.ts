@@ -4,17 +4,27 @@ import type { StoredObject } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
 import { COPY_TABLES } from '../rows/copy-tables.ts';
 import type { Row } from '../rows/row-values.ts';
-import { ArchiveReadError, ArchiveReader, TarFormatError } from './archive-reader.ts';
+import { type ArchiveEntry, ArchiveReadError, ArchiveReader, TarFormatError } from './archive-reader.ts';
 import {
   type BackupManifest,
   MANIFEST_PATH,
   type ManifestObject,
   type ManifestTable,
-  METADATA_PREFIX,
   manifestProblem,
   objectEntryPath,
-  tableEntryPath,
+  tableEntryPaths,
+  tablePartOf,
 } from './backup-manifest.ts';
+
+/** A table's rows' file as the archive's scan hashed it, part after part. */
+interface TableDigest<H = string> {
+  /** The hash, being computed (a Hash) or done (its hex digest). */
+  readonly hash: H;
+  /** The parts hashed, 1 to `parts`. */
+  parts: number;
+  /** Every part came after the one before it. */
+  inOrder: boolean;
+}
 
 /**
  * A backup archive whose manifest has been read and whose entries all exist with the recorded sizes.
@@ -24,14 +34,14 @@ export class BackupArchive {
   readonly file: string;
   readonly manifest: BackupManifest;
   readonly #reader: ArchiveReader;
-  /** The SHA-256 of each table's file, computed as the archive was opened. */
-  readonly #tableDigests: ReadonlyMap<string, string>;
+  /** The SHA-256 of each table's file (by table), computed as the archive was opened. */
+  readonly #tableDigests: ReadonlyMap<string, TableDigest>;
 
   private constructor(
     file: string,
     reader: ArchiveReader,
     manifest: BackupManifest,
-    tableDigests: ReadonlyMap<string, string>,
+    tableDigests: ReadonlyMap<string, TableDigest>,
   ) {
     this.file = file;
     this.#reader = reader;
@@ -49,19 +59,30 @@ export class BackupArchive {
     const info = await stat(file).catch(() => undefined);
     if (info === undefined) throw new CairnError('CONFIG_INVALID', `${file} does not exist`);
     if (!info.isFile()) throw new CairnError('CONFIG_INVALID', `${file} is not a file`);
-    const hashes = new Map<string, Hash>();
+    const digests = new Map<string, TableDigest<Hash>>();
     let manifestChunks: Buffer[] = [];
     let reader: ArchiveReader;
     try {
-      // A later entry of the same path replaces an earlier one, as for any tar reader.
+      // A later entry of the same path replaces an earlier one, as for any tar reader; but a table's
+      // parts are written once each, in order, so any other sequence is damage.
       reader = await ArchiveReader.open(file, (entry) => {
         if (entry.path === MANIFEST_PATH) {
           manifestChunks = [];
           return (chunk) => manifestChunks.push(chunk);
         }
-        if (!entry.path.startsWith(METADATA_PREFIX)) return undefined;
-        const hash = createHash('sha256');
-        hashes.set(entry.path, hash);
+        const part = tablePartOf(entry.path);
+        if (part === undefined) return undefined;
+        let digest = digests.get(part.table);
+        if (digest === undefined) {
+          digest = { hash: createHash('sha256'), parts: 0, inOrder: true };
+          digests.set(part.table, digest);
+        }
+        if (part.part !== digest.parts + 1) {
+          digest.inOrder = false;
+          return undefined;
+        }
+        digest.parts = part.part;
+        const hash = digest.hash;
         return (chunk) => hash.update(chunk);
       });
     } catch (error) {
@@ -70,8 +91,10 @@ export class BackupArchive {
     }
     try {
       const manifest = readManifest(file, reader, manifestChunks);
-      const digests = new Map([...hashes].map(([entryPath, hash]) => [entryPath, hash.digest('hex')]));
-      const archive = new BackupArchive(file, reader, manifest, digests);
+      const digested = new Map(
+        [...digests].map(([table, digest]) => [table, { ...digest, hash: digest.hash.digest('hex') }]),
+      );
+      const archive = new BackupArchive(file, reader, manifest, digested);
       archive.#checkEntries();
       return archive;
     } catch (error) {
@@ -91,12 +114,23 @@ export class BackupArchive {
    */
   verifyTables(): void {
     for (const table of this.manifest.tables) {
-      const entryPath = tableEntryPath(table.name);
-      const sha256 = this.#tableDigests.get(entryPath);
+      // #checkEntries found every part the manifest lists, so the first was hashed.
+      const digest = this.#tableDigests.get(table.name) as TableDigest;
+      if (!digest.inOrder) {
+        throw invalid(this.file, `is damaged: the parts of table ${table.name} are out of order`);
+      }
+      if (digest.parts !== (table.parts ?? 1)) {
+        throw invalid(
+          this.file,
+          `is damaged: it holds ${digest.parts} parts of table ${table.name}, where the manifest lists ` +
+            `${table.parts ?? 1}`,
+        );
+      }
+      const sha256 = digest.hash;
       if (sha256 !== table.sha256) {
         throw invalid(
           this.file,
-          `is damaged: the SHA-256 of ${entryPath} (table ${table.name}) is ${sha256}, but ` +
+          `is damaged: the SHA-256 of ${fileOf(table)} (table ${table.name}) is ${sha256}, but ` +
             `the manifest records ${table.sha256}`,
         );
       }
@@ -106,18 +140,18 @@ export class BackupArchive {
   /** The table's rows in file order, after skipping the first `skip`. */
   async *rows(table: ManifestTable, skip = 0): AsyncGenerator<Row> {
     let index = 0;
-    for await (const line of lines(this.#reader.read(this.#tableEntry(table)))) {
+    for await (const line of lines(this.#readParts(this.#tableEntries(table)))) {
       if (index++ < skip) continue;
       try {
         yield JSON.parse(line) as Row;
       } catch (error) {
-        throw invalid(
-          this.file,
-          `is damaged: line ${index} of ${tableEntryPath(table.name)} is not JSON`,
-          error,
-        );
+        throw invalid(this.file, `is damaged: line ${index} of ${fileOf(table)} is not JSON`, error);
       }
     }
+  }
+
+  async *#readParts(entries: readonly ArchiveEntry[]): AsyncGenerator<Buffer> {
+    for (const entry of entries) yield* this.#reader.read(entry);
   }
 
   /** The object's bytes, as the archive holds them; see `checkStored`. */
@@ -149,11 +183,11 @@ export class BackupArchive {
         throw invalid(this.file, `lists table "${table.name}" twice or out of dependency order`);
       }
       previous = position;
-      const entry = this.#tableEntry(table);
-      if (entry.size !== table.bytes) {
+      const size = this.#tableEntries(table).reduce((sum, entry) => sum + entry.size, 0);
+      if (size !== table.bytes) {
         throw invalid(
           this.file,
-          `is damaged: ${entry.path} holds ${entry.size} bytes, the manifest records ${table.bytes}`,
+          `is damaged: ${fileOf(table)} holds ${size} bytes, the manifest records ${table.bytes}`,
         );
       }
     }
@@ -165,10 +199,12 @@ export class BackupArchive {
     }
   }
 
-  #tableEntry(table: ManifestTable) {
-    const entry = this.#reader.entries.get(tableEntryPath(table.name));
-    if (entry === undefined) throw invalid(this.file, `is damaged: it has no ${tableEntryPath(table.name)}`);
-    return entry;
+  #tableEntries(table: ManifestTable): ArchiveEntry[] {
+    return tableEntryPaths(table).map((entryPath) => {
+      const entry = this.#reader.entries.get(entryPath);
+      if (entry === undefined) throw invalid(this.file, `is damaged: it has no ${entryPath}`);
+      return entry;
+    });
   }
 
   #objectEntry(object: ManifestObject) {
@@ -192,6 +228,12 @@ function readManifest(file: string, reader: ArchiveReader, chunks: Buffer[]): Ba
   const problem = manifestProblem(manifest);
   if (problem !== undefined) throw invalid(file, `is not a Cairn backup: its ${MANIFEST_PATH} ${problem}`);
   return manifest as BackupManifest;
+}
+
+/** The entries of a table's rows, for a message: one, or the first to the last part. */
+function fileOf(table: ManifestTable): string {
+  const paths = tableEntryPaths(table);
+  return paths.length === 1 ? (paths[0] as string) : `${paths[0]} to ${paths.at(-1)}`;
 }
 
 /** A failure to read the file, which says nothing of its contents: ArchiveReadError names both. */

@@ -4,20 +4,38 @@
  * The archive (a POSIX tar file):
  *   metadata/<table>.jsonl   one JSON object per row, neutral values (see rows/row-values.ts), tables in
  *                            dependency order and rows in key order (see rows/copy-tables.ts)
+ *   metadata/<table>.<n>.jsonl
+ *                            the table's rows continued, parts 2 to `parts` (format 2): a large table is
+ *                            split so that each part is gathered in memory, its size known for its tar
+ *                            header, instead of spooled to a file and copied
  *   objects/<key>            each object of the artifact store, under its key
  *   manifest.json            this file; last, because it records the checksums of everything before it
  */
 import type { DialectName } from '../../store/dialects/store-dialect.ts';
 
 export const BACKUP_FORMAT = 'cairn-backup';
-export const BACKUP_FORMAT_VERSION = 1;
+/** 2: tables in parts. A reader of format 1 refuses a format 2 archive as newer than it reads. */
+export const BACKUP_FORMAT_VERSION = 2;
 export const MANIFEST_PATH = 'manifest.json';
 
 /** Where the tables' files are in the archive. */
 export const METADATA_PREFIX = 'metadata/';
 
-export function tableEntryPath(table: string): string {
-  return `${METADATA_PREFIX}${table}.jsonl`;
+/** Where part `part` (from 1) of a table's rows is in the archive. */
+export function tableEntryPath(table: string, part = 1): string {
+  return part === 1 ? `${METADATA_PREFIX}${table}.jsonl` : `${METADATA_PREFIX}${table}.${part}.jsonl`;
+}
+
+/** The entries of a table's rows, in order. */
+export function tableEntryPaths(table: ManifestTable): string[] {
+  return Array.from({ length: table.parts ?? 1 }, (_, index) => tableEntryPath(table.name, index + 1));
+}
+
+/** The table and part an entry path under `metadata/` holds, or undefined for any other path. */
+export function tablePartOf(entryPath: string): { table: string; part: number } | undefined {
+  const match = /^metadata\/([a-z_]+)(?:\.([2-9]|[1-9][0-9]+))?\.jsonl$/.exec(entryPath);
+  if (match === null) return undefined;
+  return { table: match[1] as string, part: match[2] === undefined ? 1 : Number(match[2]) };
 }
 
 export function objectEntryPath(key: string): string {
@@ -33,9 +51,11 @@ export interface ManifestMigration {
 export interface ManifestTable {
   name: string;
   rows: number;
-  /** Size and SHA-256 of its `metadata/<table>.jsonl`. */
+  /** Size and SHA-256 of its rows' file: its parts, one after the other. */
   bytes: number;
   sha256: string;
+  /** The entries the file is split into (see `tableEntryPaths`); absent in format 1, where it is one. */
+  parts?: number;
 }
 
 export interface ManifestObject {
@@ -132,6 +152,12 @@ export function manifestProblem(value: unknown): string | undefined {
       if (typeof item !== 'object' || item === null || fields.some((field) => !(field in item))) {
         return `lists ${list} without ${fields.join(', ')}`;
       }
+    }
+  }
+  for (const table of manifest.tables as Record<string, unknown>[]) {
+    const { parts } = table;
+    if (parts !== undefined && !(Number.isSafeInteger(parts) && (parts as number) >= 1)) {
+      return `gives table ${JSON.stringify(table.name)} ${JSON.stringify(parts)} parts, where a whole number from 1 was expected`;
     }
   }
   return undefined;

@@ -49,6 +49,8 @@ export interface BackupOptions {
   /** Who asked for it, for the audit record. */
   readonly actor?: string | null;
   readonly onProgress?: (event: BackupProgress) => void;
+  /** A table's rows are split into entries of at least this many bytes (16 MiB by default). */
+  readonly tablePartBytes?: number;
 }
 
 export interface BackupSummary {
@@ -87,7 +89,7 @@ export async function writeBackup(options: BackupOptions): Promise<BackupSummary
   let bytes: number;
   try {
     const metadata = await inSnapshot(db, dialect, (snapshot) =>
-      writeMetadata(snapshot, dialect, archive, options.onProgress),
+      writeMetadata(snapshot, dialect, archive, options),
     );
     const objects = await writeObjects(store, archive, options.onProgress);
     manifest = {
@@ -160,12 +162,12 @@ interface WrittenMetadata {
   tables: ManifestTable[];
 }
 
-/** Every table's rows, read inside the snapshot, as `metadata/<table>.jsonl` entries. */
+/** Every table's rows, read inside the snapshot, as `metadata/<table>.jsonl` entries and their parts. */
 async function writeMetadata(
   snapshot: AnyDb,
   dialect: StoreDialect,
   archive: ArchiveWriter,
-  onProgress: BackupOptions['onProgress'],
+  { onProgress, tablePartBytes }: BackupOptions,
 ): Promise<WrittenMetadata> {
   // The schema is read in the snapshot too, so it is the schema of the rows.
   const status = compareSchema(await readHistory(snapshot, dialect), MIGRATIONS, CAIRN_VERSION);
@@ -183,8 +185,18 @@ async function writeMetadata(
       dialect.name === 'sqlite'
         ? sqliteJsonLines(snapshot, table.name)
         : jsonBatches(readBatches(snapshot, table));
-    const written = await archive.writeEntry(tableEntryPath(table.name), counted(lines, counter, report));
-    tables.push({ name: table.name, rows: counter.rows, bytes: written.size, sha256: written.sha256 });
+    const written = await archive.writeParts(
+      (part) => tableEntryPath(table.name, part),
+      counted(lines, counter, report),
+      tablePartBytes,
+    );
+    tables.push({
+      name: table.name,
+      rows: counter.rows,
+      bytes: written.size,
+      sha256: written.sha256,
+      parts: written.parts,
+    });
     onProgress?.({ kind: 'table', table: table.name, rows: counter.rows });
   }
   return {

@@ -1,5 +1,6 @@
 // A backup taken on each dialect restores onto every other one, with the filesystem store and with S3:
-// every row of every table and every object comes back, artifact URIs moved to the new store.
+// every row of every table and every object comes back, artifact URIs moved to the new store. The
+// tables' files are split into small parts, so that every restore reads a table across several.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -15,6 +16,7 @@ import {
   assertRestored,
   type BackedUpDeployment,
   backedUpDeployment,
+  SMALL_TABLE_PARTS,
   seededObjects,
 } from './support/round-trip.ts';
 import { createTestStore, type StoreKind, s3Service } from './support/test-stores.ts';
@@ -63,13 +65,17 @@ for (const { dialect: source, skip } of targets) {
   describe(`a backup of ${source} (filesystem store)`, { skip }, () => {
     let backup: BackedUpDeployment;
     before(async () => {
-      backup = await backedUpDeployment(source, 'fs', RUNS);
+      backup = await backedUpDeployment(source, 'fs', RUNS, SMALL_TABLE_PARTS);
     });
     after(() => backup?.close());
 
     test('its manifest records versions, the schema, and every table and object with its digest', () => {
       const { manifest } = backup.summary;
       assert.equal(manifest.format, 'cairn-backup');
+      assert.equal(manifest.format_version, 2);
+      const tasks = manifest.tables.find((table) => table.name === 'tasks');
+      assert.ok((tasks?.parts ?? 1) > 1, `the tasks' rows (${tasks?.bytes} bytes) are in parts`);
+      for (const table of manifest.tables) assert.ok((table.parts ?? 0) >= 1, `${table.name}'s parts`);
       assert.equal(manifest.cairn_version, CAIRN_VERSION);
       assert.equal(manifest.schema_version, LATEST_SCHEMA_VERSION);
       assert.deepEqual(
@@ -120,7 +126,7 @@ describe('a backup with S3 artifact stores', {
 }, () => {
   let backup: BackedUpDeployment;
   before(async () => {
-    backup = await backedUpDeployment(first as DialectName, 's3', RUNS);
+    backup = await backedUpDeployment(first as DialectName, 's3', RUNS, SMALL_TABLE_PARTS);
   });
   after(() => backup?.close());
 

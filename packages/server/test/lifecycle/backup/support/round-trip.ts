@@ -30,11 +30,21 @@ export interface BackedUpDeployment {
   close(): Promise<void>;
 }
 
-/** A seeded deployment on `dialect` and a store of `storeKind`, and its backup. */
+/**
+ * Small enough that the tables of a test deployment are split into several parts, as a production
+ * store's large tables are at 16 MiB.
+ */
+export const SMALL_TABLE_PARTS = 16 * 1024;
+
+/**
+ * A seeded deployment on `dialect` and a store of `storeKind`, and its backup, its tables' files split
+ * at `tablePartBytes` (the default's 16 MiB makes one part of each).
+ */
 export async function backedUpDeployment(
   dialect: DialectName,
   storeKind: StoreKind,
   runCount: number,
+  tablePartBytes?: number,
 ): Promise<BackedUpDeployment> {
   const database = await createMigratedDatabase(dialect);
   const store = await createTestStore(storeKind);
@@ -42,7 +52,13 @@ export async function backedUpDeployment(
   await seedDeployment(database.db, store.store, runCount);
   const tables = await dumpTables(database.db);
   const file = path.join(scratch.dir, 'backup.tar');
-  const summary = await writeBackup({ db: database.db, dialect: database.dialect, store: store.store, file });
+  const summary = await writeBackup({
+    db: database.db,
+    dialect: database.dialect,
+    store: store.store,
+    file,
+    ...(tablePartBytes === undefined ? {} : { tablePartBytes }),
+  });
   return {
     database,
     store,
