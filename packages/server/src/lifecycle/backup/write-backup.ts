@@ -208,11 +208,11 @@ async function writeMetadata(
 }
 
 /** A batch of a table file's lines, and how many rows they are. */
-type Lines = Pick<JsonLines, 'text' | 'rows'>;
+type Lines = Pick<JsonLines, 'bytes' | 'rows'>;
 
 async function* jsonBatches(batches: AsyncIterable<Row[]>): AsyncGenerator<Lines> {
   for await (const rows of batches) {
-    yield { text: `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`, rows: rows.length };
+    yield { bytes: Buffer.from(`${rows.map((row) => JSON.stringify(row)).join('\n')}\n`), rows: rows.length };
   }
 }
 
@@ -220,11 +220,11 @@ async function* counted(
   batches: AsyncIterable<Lines>,
   counter: { rows: number },
   report: (rows: number) => void,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<Uint8Array> {
   let reportedAt = Date.now();
   for await (const batch of batches) {
     counter.rows += batch.rows;
-    yield Buffer.from(batch.text);
+    yield batch.bytes;
     if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
       reportedAt = Date.now();
       report(counter.rows);

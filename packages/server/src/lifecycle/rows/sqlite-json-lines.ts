@@ -1,9 +1,9 @@
 /**
  * A SQLite table's rows as lines of JSON, the neutral rows of `row-values.ts` as `JSON.stringify` would
- * write them, made by SQLite itself (`json_object`) in the order the rows are stored (rowid). A million
- * tasks take about a quarter of the time they take as JS rows in key order: each row is one string
- * instead of an object of values to convert and serialize, and the table is read front to back instead
- * of a row lookup per entry of its key's index.
+ * write them, made by SQLite itself (`json_object`) in the order the rows are stored (rowid), a batch at
+ * a time as one UTF-8 BLOB. A million tasks take about an eighth of the time they take as JS rows in key
+ * order: no object of values a row to convert and serialize, no text to decode and encode again, and the
+ * table read front to back instead of a row lookup per entry of its key's index.
  *
  * The order is the one the rows were inserted in, so a row comes after the rows its foreign keys reference
  * (SQLite checks them as each statement ends, and Cairn's connections enforce them). Batches are not
@@ -19,16 +19,27 @@ import { DEFAULT_BATCH_LIMITS } from './keyset-reader.ts';
 import { neutralRow, numericColumn } from './row-values.ts';
 
 export interface JsonLines {
-  /** The rows' lines, each ending with a newline. */
-  readonly text: string;
+  /** The rows' lines in UTF-8, each ending with a newline. */
+  readonly bytes: Uint8Array;
   readonly rows: number;
-  /** The batch held a value SQLite would write otherwise, and went through `neutralRow`. */
+  /**
+   * The batch went through `neutralRow`: it held a value SQLite would write otherwise (or SQLite joined
+   * its lines out of order).
+   */
   readonly converted: boolean;
 }
 
 const FIRST_BATCH_ROWS = 16;
 /** The largest integer a JSON number read back into JS keeps exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** A batch as SQLite wrote it: its lines, and the rowids they came from in the order they are in. */
+interface Aggregated {
+  readonly bytes: Uint8Array | null;
+  readonly positions: string | null;
+  readonly rows: number;
+  readonly odd: number | null;
+}
 
 /** Every row of `table` (a table with a rowid), read through `db`, one snapshot connection. */
 export async function* sqliteJsonLines(db: AnyDb, table: string): AsyncGenerator<JsonLines> {
@@ -44,49 +55,76 @@ export async function* sqliteJsonLines(db: AnyDb, table: string): AsyncGenerator
       if (error instanceof Error && /JSON cannot hold BLOB values/i.test(error.message)) return undefined;
       throw error;
     });
-    const converted = read === undefined || read.some((row) => row.odd === 1);
-    const batch = converted ? await slow(db, table, after, size) : read;
-    const last = batch.at(-1);
-    if (last === undefined) return;
-    let chars = 0;
-    let text = '';
-    for (const row of batch) {
-      text += `${row.line}\n`;
-      chars += row.line.length;
-    }
-    yield { text, rows: batch.length, converted };
-    if (batch.length < size) return;
-    after = last.position;
+    const last = read === undefined || read.odd === 1 ? undefined : lastInOrder(read);
+    const batch =
+      read !== undefined && last !== undefined
+        ? { bytes: read.bytes, rows: read.rows, last }
+        : await slow(db, table, after, size);
+    if (batch.rows === 0 || batch.bytes === null) return;
+    yield { bytes: batch.bytes, rows: batch.rows, converted: last === undefined };
+    if (batch.rows < size) return;
+    after = batch.last;
     size = Math.max(
       1,
-      Math.min(limits.maxRows, Math.floor(limits.maxBytes / Math.max(1, chars / batch.length))),
+      Math.min(
+        limits.maxRows,
+        Math.floor(limits.maxBytes / Math.max(1, batch.bytes.byteLength / batch.rows)),
+      ),
     );
   }
 
+  /**
+   * One statement a batch, whose lines SQLite joins into one BLOB: no string a row for JavaScript to make,
+   * and no text to decode from UTF-8 and encode again (half the time of a row at a time, for a million
+   * tasks). group_concat joins in the order its rows arrive, which for a subquery ordered by rowid is
+   * that order, though SQLite does not promise it; the rowids are joined beside the lines to check.
+   */
   function fastQuery(name: string, described: readonly Column[]) {
     const pairs = described.map((column) => sql`${sql.lit(column.name)}, ${sql.ref(column.name)}`);
     const checks = described.flatMap((column) => oddValue(name, column) ?? []);
     const odd = checks.length === 0 ? sql`0` : sql.join(checks, sql` or `);
     return async (from: number, limit: number) =>
       (
-        await sql<{ line: string; position: number; odd: number | null }>`
-          select json_object(${sql.join(pairs)}) as line, _rowid_ as position, (${odd}) as odd
-          from ${sql.table(name)} where _rowid_ > ${from} order by _rowid_ limit ${limit}`.execute(db)
-      ).rows;
+        await sql<Aggregated>`
+          select cast(group_concat(line, char(10)) || char(10) as blob) as bytes,
+            group_concat(position) as positions, count(*) as rows, max(odd) as odd
+          from (
+            select json_object(${sql.join(pairs)}) as line, _rowid_ as position, (${odd}) as odd
+            from ${sql.table(name)} where _rowid_ > ${from} order by _rowid_ limit ${limit}
+          )`.execute(db)
+      ).rows[0] as Aggregated;
   }
 }
 
-/** The batch as JS rows, converted (or rejected) value by value. */
+/**
+ * The batch's last rowid when its lines are in rowid order (or it is empty); undefined when they are
+ * not, and the batch must be read again row by row.
+ */
+export function lastInOrder(read: Pick<Aggregated, 'positions'>): number | undefined {
+  if (read.positions === null) return Number.MIN_SAFE_INTEGER;
+  let previous = Number.MIN_SAFE_INTEGER;
+  for (const text of read.positions.split(',')) {
+    const position = Number(text);
+    if (!(position > previous)) return undefined;
+    previous = position;
+  }
+  return previous;
+}
+
+/** The batch as JS rows, converted (or rejected) value by value, in rowid order. */
 async function slow(db: AnyDb, table: string, after: number, limit: number) {
   const rows = (
     await sql<Record<string, unknown>>`
       select _rowid_ as ${sql.ref('cairn_rowid')}, * from ${sql.table(table)}
       where _rowid_ > ${after} order by _rowid_ limit ${limit}`.execute(db)
   ).rows;
-  return rows.map(({ cairn_rowid: position, ...row }) => ({
-    line: JSON.stringify(neutralRow(table, row)),
-    position: Number(position),
-  }));
+  let text = '';
+  let last = after;
+  for (const { cairn_rowid: position, ...row } of rows) {
+    text += `${JSON.stringify(neutralRow(table, row))}\n`;
+    last = Number(position);
+  }
+  return { bytes: Buffer.from(text), rows: rows.length, last };
 }
 
 /** A column as `pragma_table_info` describes it: `type` is the type it was declared with. */

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { COPY_TABLES } from '../../../src/lifecycle/rows/copy-tables.ts';
 import { readBatches } from '../../../src/lifecycle/rows/keyset-reader.ts';
 import type { Row } from '../../../src/lifecycle/rows/row-values.ts';
-import { sqliteJsonLines } from '../../../src/lifecycle/rows/sqlite-json-lines.ts';
+import { lastInOrder, sqliteJsonLines } from '../../../src/lifecycle/rows/sqlite-json-lines.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
 import { insertSampleRows } from '../../support/sample-rows.ts';
@@ -25,12 +25,13 @@ async function lines(
   for await (const batch of sqliteJsonLines(database.db, table)) {
     batches++;
     if (batch.converted) converted++;
-    const parsed = batch.text
+    const text = Buffer.from(batch.bytes).toString('utf8');
+    const parsed = text
       .split('\n')
       .slice(0, -1)
       .map((line) => JSON.parse(line) as Row);
     assert.equal(parsed.length, batch.rows);
-    assert.ok(batch.text.endsWith('\n'));
+    assert.ok(text.endsWith('\n'));
     rows.push(...parsed);
   }
   return { rows, batches, converted };
@@ -133,4 +134,12 @@ describe("a SQLite table's rows as JSON lines", () => {
     await assert.rejects(neutral(database, 'runs'), tooLarge);
     await assert.rejects(lines(database, 'runs'), tooLarge);
   });
+});
+
+test('a batch is used as SQLite joined it only when its rowids came in order', () => {
+  assert.equal(lastInOrder({ positions: '3,7,12' }), 12);
+  assert.equal(lastInOrder({ positions: '-5' }), -5);
+  assert.equal(lastInOrder({ positions: null }), Number.MIN_SAFE_INTEGER);
+  assert.equal(lastInOrder({ positions: '3,12,7' }), undefined);
+  assert.equal(lastInOrder({ positions: '3,3' }), undefined);
 });
