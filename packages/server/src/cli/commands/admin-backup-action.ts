@@ -65,6 +65,7 @@ export async function backup(options: BackupCommandOptions, command: Command, ou
     const summary = await writeBackup({
       db: handle.db,
       dialect: handle.dialect,
+      location: handle.location,
       store,
       file,
       replace: options.force === true,

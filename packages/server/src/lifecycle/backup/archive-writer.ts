@@ -17,25 +17,15 @@ const PACK_AHEAD_BYTES = 4 * WRITE_BYTES;
  * along the way, the disk writes while the backup reads.
  */
 const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
-/**
- * Data of unknown size is gathered in memory up to this: a part of a table's rows (see `writeParts`), or
- * the manifest, which goes on in a file past it.
- */
+/** An entry of unknown size (the manifest) is kept in memory up to this, then in a file. */
 const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
-const NEWLINE = 0x0a;
 /** What pads an entry whose data ended short. */
 const ZEROS = Buffer.alloc(READ_CHUNK_BYTES);
 
 export interface WrittenEntry {
   size: number;
   sha256: string;
-}
-
-/** Data written as consecutive entries (see `writeParts`). */
-export interface WrittenParts extends WrittenEntry {
-  /** The entries it took, at least 1. */
-  parts: number;
 }
 
 type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -83,7 +73,8 @@ export class ArchiveWriter {
   /**
    * Appends an entry whose size is learned only at its end and which must stay one entry (the manifest):
    * its bytes are gathered first, since a tar header carries the size, in memory or, past
-   * SPOOL_MEMORY_BYTES, in a file. Data that may be split is written faster by `writeParts`.
+   * SPOOL_MEMORY_BYTES, in a file. (A table's file is cut into parts of known size instead, see
+   * `metadata-parts.ts`.)
    */
   async writeEntry(entryPath: string, chunks: Chunks): Promise<WrittenEntry> {
     const spool = new Spool(`${this.#temp}.spool`);
@@ -98,59 +89,20 @@ export class ArchiveWriter {
     }
   }
 
-  /**
-   * Appends lines of unknown total size (a table's rows as they are read) as consecutive entries,
-   * `partPath(1)`, `partPath(2)` and so on: each is gathered in memory until it holds `partBytes`, then
-   * ends at the next newline and is written at the size it then knows, so that every part holds whole
-   * lines. The first entry is written even when there is no data. Size and SHA-256 are those of the data
-   * across all its entries.
-   */
-  async writeParts(
-    partPath: (part: number) => string,
-    chunks: Chunks,
-    partBytes = SPOOL_MEMORY_BYTES,
-  ): Promise<WrittenParts> {
-    const hash = createHash('sha256');
-    let held: Uint8Array[] = [];
-    let heldBytes = 0;
-    let size = 0;
-    let parts = 0;
-    const hold = (bytes: Uint8Array) => {
-      held.push(bytes);
-      heldBytes += bytes.byteLength;
-    };
-    const writePart = async () => {
-      parts++;
-      const data = held.length === 1 ? asBuffer(held[0] as Uint8Array) : Buffer.concat(held);
-      held = [];
-      heldBytes = 0;
-      await this.#append(partPath(parts), data);
-    };
-    for await (const chunk of chunks) {
-      hash.update(chunk);
-      size += chunk.byteLength;
-      let rest = chunk;
-      for (;;) {
-        // The first line end at or past the part's size; a part already past it (a line longer than a
-        // part) ends at the chunk's first.
-        const from = Math.max(0, partBytes - heldBytes - 1);
-        const lineEnd = from >= rest.byteLength ? -1 : rest.indexOf(NEWLINE, from);
-        if (lineEnd === -1) break;
-        hold(rest.subarray(0, lineEnd + 1));
-        await writePart();
-        rest = rest.subarray(lineEnd + 1);
-      }
-      if (rest.byteLength > 0) hold(rest);
-    }
-    if (heldBytes > 0 || parts === 0) await writePart();
-    return { size, sha256: hash.digest('hex'), parts };
-  }
-
   /** Appends an entry of bytes already in memory (a small object). */
   async writeBytes(entryPath: string, data: Buffer): Promise<WrittenEntry> {
     const sha256 = createHash('sha256').update(data).digest('hex');
-    await this.#append(entryPath, data);
+    await this.appendBytes(entryPath, data);
     return { size: data.length, sha256 };
+  }
+
+  /** Appends an entry of bytes whose digest the caller keeps (a part of a table's file). */
+  appendBytes(entryPath: string, data: Buffer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pack.entry({ name: entryPath, size: data.length }, data, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
   }
 
   /**
@@ -162,14 +114,6 @@ export class ArchiveWriter {
   async writeSizedEntry(entryPath: string, size: number, chunks: Chunks): Promise<WrittenEntry | undefined> {
     const written = await this.#writeData(entryPath, size, chunks);
     return written.size === size ? written : undefined;
-  }
-
-  #append(entryPath: string, data: Buffer): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#pack.entry({ name: entryPath, size: data.length }, data, (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
   }
 
   /**

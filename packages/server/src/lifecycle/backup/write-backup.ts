@@ -3,15 +3,9 @@ import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ArtifactStore, ListedObject, ObjectInfo } from '../../artifacts/artifact-store.ts';
 import { CairnError, errorMessage } from '../../errors.ts';
+import type { DatabaseLocation } from '../../store/database-url.ts';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';
-import { MIGRATIONS } from '../../store/migrations/index.ts';
-import { readHistory } from '../../store/migrator/schema-history.ts';
-import { compareSchema } from '../../store/migrator/schema-status.ts';
 import { CAIRN_VERSION } from '../../version.ts';
-import { COPY_TABLES } from '../rows/copy-tables.ts';
-import { readBatches } from '../rows/keyset-reader.ts';
-import type { Row } from '../rows/row-values.ts';
-import { type JsonLines, sqliteJsonLines } from '../rows/sqlite-json-lines.ts';
 import { ArchiveWriter, fileExists, type WrittenEntry } from './archive-writer.ts';
 import { AUDIT_OUTCOME, insertAudit } from './audit-record.ts';
 import {
@@ -27,8 +21,9 @@ import {
   objectEntryPath,
   tableEntryPath,
 } from './backup-manifest.ts';
-import { checkSourceSchema } from './backup-schema.ts';
 import { type Loaded, loadAhead } from './load-ahead.ts';
+import { readMetadataInWorker } from './metadata-from-worker.ts';
+import { type MetadataEvent, readMetadata, TABLE_PART_BYTES } from './metadata-parts.ts';
 import { inSnapshot } from './snapshot-transaction.ts';
 
 export type BackupProgress =
@@ -38,9 +33,14 @@ export type BackupProgress =
   | { kind: 'objects'; objects: number; bytes: number };
 
 export interface BackupOptions {
-  /** The metadata store; on SQLite its one connection is held while the rows are read. */
+  /** The metadata store: its audit record is written through it, and its rows read but on SQLite. */
   readonly db: AnyDb;
   readonly dialect: StoreDialect;
+  /**
+   * Where `db` is. A SQLite file's rows are read in a worker thread, over a connection of its own, while
+   * this thread writes the objects (see `metadata-worker.ts`).
+   */
+  readonly location: DatabaseLocation;
   readonly store: ArtifactStore;
   /** The archive to write. */
   readonly file: string;
@@ -70,13 +70,14 @@ const OBJECTS_AHEAD = 32;
 const SMALL_OBJECT_BYTES = 256 * 1024;
 /** Times a streamed object is read before a backup gives up on it changing size under it. */
 const SIZE_ATTEMPTS = 3;
-/** Progress within a large table, and over the objects, is reported at most this often. */
+/** Progress over the objects is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
- * Writes one archive of both stores: every table's rows as of one snapshot, then every object of the
- * artifact store, then the manifest (see `backup-manifest.ts`). Safe while Cairn runs: the snapshot is
- * consistent, and the objects taken after it include every one it references (see OBJECTS_TAKEN).
+ * Writes one archive of both stores: every table's rows as of one snapshot and every object of the
+ * artifact store, listed once the snapshot is taken, side by side, then the manifest (see
+ * `backup-manifest.ts`). Safe while Cairn runs: the snapshot is consistent, and the objects taken after
+ * it include every one it references (see OBJECTS_TAKEN).
  * Recorded in the source's `lifecycle_audit`, after the snapshot, so not in the backup itself.
  */
 export async function writeBackup(options: BackupOptions): Promise<BackupSummary> {
@@ -88,10 +89,14 @@ export async function writeBackup(options: BackupOptions): Promise<BackupSummary
   let manifest: BackupManifest;
   let bytes: number;
   try {
-    const metadata = await inSnapshot(db, dialect, (snapshot) =>
-      writeMetadata(snapshot, dialect, archive, options),
-    );
-    const objects = await writeObjects(store, archive, options.onProgress);
+    const partBytes = options.tablePartBytes ?? TABLE_PART_BYTES;
+    const { location } = options;
+    const { metadata, objects } =
+      location.dialect === 'sqlite' && location.path !== ':memory:'
+        ? await writeContents(readMetadataInWorker(location, partBytes), store, archive, options.onProgress)
+        : await inSnapshot(db, dialect, (snapshot) =>
+            writeContents(readMetadata(snapshot, dialect, partBytes), store, archive, options.onProgress),
+          );
     manifest = {
       format: BACKUP_FORMAT,
       format_version: BACKUP_FORMAT_VERSION,
@@ -162,73 +167,52 @@ interface WrittenMetadata {
   tables: ManifestTable[];
 }
 
-/** Every table's rows, read inside the snapshot, as `metadata/<table>.jsonl` entries and their parts. */
-async function writeMetadata(
-  snapshot: AnyDb,
-  dialect: StoreDialect,
+/**
+ * Writes the metadata's parts as `events` brings them and, once its snapshot is taken, the objects beside
+ * them: entries one at a time, in the order each side is ready. A failure on either side stops the other.
+ */
+async function writeContents(
+  events: AsyncGenerator<MetadataEvent>,
+  store: ArtifactStore,
   archive: ArchiveWriter,
-  { onProgress, tablePartBytes }: BackupOptions,
-): Promise<WrittenMetadata> {
-  // The schema is read in the snapshot too, so it is the schema of the rows.
-  const status = compareSchema(await readHistory(snapshot, dialect), MIGRATIONS, CAIRN_VERSION);
-  const snapshotAt = Date.now();
-  checkSourceSchema(status);
-  onProgress?.({ kind: 'snapshot', schemaVersion: status.databaseSchemaVersion });
-  const tables: ManifestTable[] = [];
-  for (const table of COPY_TABLES) {
-    // Tables a later migration adds are absent from an older schema.
-    if (!(await dialect.tableExists(snapshot, table.name))) continue;
-    const counter = { rows: 0 };
-    const report = (rows: number) => onProgress?.({ kind: 'rows', table: table.name, rows });
-    // SQLite writes its own JSON, in the order the rows are stored (see `rows/sqlite-json-lines.ts`).
-    const lines =
-      dialect.name === 'sqlite'
-        ? sqliteJsonLines(snapshot, table.name)
-        : jsonBatches(readBatches(snapshot, table));
-    const written = await archive.writeParts(
-      (part) => tableEntryPath(table.name, part),
-      counted(lines, counter, report),
-      tablePartBytes,
-    );
-    tables.push({
-      name: table.name,
-      rows: counter.rows,
-      bytes: written.size,
-      sha256: written.sha256,
-      parts: written.parts,
-    });
-    onProgress?.({ kind: 'table', table: table.name, rows: counter.rows });
+  onProgress: BackupOptions['onProgress'],
+): Promise<{ metadata: WrittenMetadata; objects: WrittenObjects }> {
+  const first = await events.next();
+  if (first.done === true || first.value.kind !== 'snapshot') {
+    await events.return(undefined);
+    throw new Error("the backup's metadata did not begin with its snapshot");
   }
-  return {
-    schemaVersion: status.databaseSchemaVersion,
-    migrations: status.applied.map(({ version, name, checksum }) => ({ version, name, checksum })),
-    snapshotAt,
-    tables,
+  const { schemaVersion, migrations, snapshotAt } = first.value;
+  onProgress?.({ kind: 'snapshot', schemaVersion });
+  let last: Promise<unknown> = Promise.resolve();
+  const serially = <T>(write: () => Promise<T>): Promise<T> => {
+    const written = last.then(write);
+    last = written.catch(() => undefined);
+    return written;
   };
-}
-
-/** A batch of a table file's lines, and how many rows they are. */
-type Lines = Pick<JsonLines, 'bytes' | 'rows'>;
-
-async function* jsonBatches(batches: AsyncIterable<Row[]>): AsyncGenerator<Lines> {
-  for await (const rows of batches) {
-    yield { bytes: Buffer.from(`${rows.map((row) => JSON.stringify(row)).join('\n')}\n`), rows: rows.length };
-  }
-}
-
-async function* counted(
-  batches: AsyncIterable<Lines>,
-  counter: { rows: number },
-  report: (rows: number) => void,
-): AsyncGenerator<Uint8Array> {
-  let reportedAt = Date.now();
-  for await (const batch of batches) {
-    counter.rows += batch.rows;
-    yield batch.bytes;
-    if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
-      reportedAt = Date.now();
-      report(counter.rows);
+  const stop = new AbortController();
+  const tables: ManifestTable[] = [];
+  const rows = (async () => {
+    for await (const event of events) {
+      if (stop.signal.aborted) break;
+      if (event.kind === 'part') {
+        await serially(() => archive.appendBytes(tableEntryPath(event.table, event.part), event.data));
+      } else if (event.kind === 'rows') {
+        onProgress?.({ kind: 'rows', table: event.table, rows: event.rows });
+      } else if (event.kind === 'table') {
+        tables.push(event.table);
+        onProgress?.({ kind: 'table', table: event.table.name, rows: event.table.rows });
+      }
     }
+  })();
+  const objects = writeObjects(store, archive, onProgress, serially, stop.signal);
+  try {
+    const [, written] = await Promise.all([rows, objects]);
+    return { metadata: { schemaVersion, migrations, snapshotAt, tables }, objects: written };
+  } catch (error) {
+    stop.abort();
+    await Promise.allSettled([rows, objects]);
+    throw error;
   }
 }
 
@@ -241,15 +225,18 @@ async function writeObjects(
   store: ArtifactStore,
   archive: ArchiveWriter,
   onProgress: BackupOptions['onProgress'],
+  serially: <T>(write: () => Promise<T>) => Promise<T>,
+  signal: AbortSignal,
 ): Promise<WrittenObjects> {
   const objects: ManifestObject[] = [];
   let vanished = 0;
   let bytes = 0;
   let reportedAt = Date.now();
   for await (const loaded of objectReads(store)) {
+    signal.throwIfAborted();
     if ('error' in loaded) throw loaded.error;
     const { key } = loaded.item;
-    const written = await writeObject(store, archive, loaded.item, loaded.value);
+    const written = await serially(() => writeObject(store, archive, loaded.item, loaded.value));
     if (written === undefined) {
       vanished++;
       continue;

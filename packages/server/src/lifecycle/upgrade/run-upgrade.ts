@@ -399,11 +399,12 @@ class PlanRun {
       this.#backupDir(),
       `cairn-backup-schema-${this.#plan.fromSchema}-plan-${this.#plan.id}.tar`,
     );
-    const { db, dialect, store } = this.#deps;
+    const { db, dialect, location, store } = this.#deps;
     // A backup interrupted by a crash is taken again: its archive is only moved into place when complete.
     const summary = await writeBackup({
       db,
       dialect,
+      location,
       store,
       file,
       replace: true,

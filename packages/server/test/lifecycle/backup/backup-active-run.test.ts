@@ -145,7 +145,13 @@ for (const [source, target] of pairs) {
           : undefined;
       });
       const file = path.join(scratch.dir, 'backup.tar');
-      await writeBackup({ db: sourceDb.db, dialect: sourceDb.dialect, store: sourceStore.store, file });
+      await writeBackup({
+        db: sourceDb.db,
+        dialect: sourceDb.dialect,
+        location: sourceDb.handle.location,
+        store: sourceStore.store,
+        file,
+      });
       const atBackup = await taskStates(sourceDb.db, runId);
       // The source goes on: its worker finishes the run, as it would in production.
       writeFileSync(gate, '');

@@ -41,6 +41,7 @@ for (const [index, release] of releases.entries()) {
         const { manifest } = await writeBackup({
           db: sourceHandle.db,
           dialect: sourceHandle.dialect,
+          location: sourceHandle.location,
           store: sourceStore,
           file,
         });
@@ -126,6 +127,7 @@ test('a restore interrupted in its last migration finishes it when run again', a
     await writeBackup({
       db: sourceHandle.db,
       dialect: sourceHandle.dialect,
+      location: sourceHandle.location,
       store: new FsArtifactStore(path.join(dir, 'artifacts')),
       file,
     });

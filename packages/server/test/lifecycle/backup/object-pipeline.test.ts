@@ -158,6 +158,7 @@ test('an object deleted between listing and reading is counted as vanished, not 
     const { manifest } = await writeBackup({
       db: database.db,
       dialect: database.dialect,
+      location: database.handle.location,
       store: withVanishingObject(store),
       file: path.join(scratch.dir, 'backup.tar'),
     });
@@ -214,6 +215,7 @@ test('an object that changed size between listing and reading is read at its new
     const { manifest } = await writeBackup({
       db: database.db,
       dialect: database.dialect,
+      location: database.handle.location,
       store: withResizedObjects(store),
       file,
     });
@@ -236,6 +238,7 @@ test('an object that changed size between listing and reading is read at its new
       writeBackup({
         db: database.db,
         dialect: database.dialect,
+        location: database.handle.location,
         store: withResizedObjects(store, true),
         file: path.join(scratch.dir, 'never.tar'),
       }),

@@ -79,6 +79,7 @@ describe('refused archives and targets', {
     await writeBackup({
       db: backup.database.db,
       dialect: backup.database.dialect,
+      location: backup.database.handle.location,
       store: backup.store.store,
       file: other,
     });

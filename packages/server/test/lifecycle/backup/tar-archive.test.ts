@@ -137,51 +137,6 @@ describe('tar archives', () => {
     }
   });
 
-  test('lines in parts are cut at the first line end past the part size, and hashed across the parts', async () => {
-    const parted = path.join(scratch.dir, 'parted.tar');
-    const writer = await ArchiveWriter.create(parted);
-    const chunks = ['aaaa\n', 'bb\n', 'cccccc\n', 'd\n', 'eeeeeeeeeeee\n'].map((text) => Buffer.from(text));
-    const partPath = (part: number) => `metadata/rows.${part}.jsonl`;
-    const written = await writer.writeParts(partPath, chunks, 8);
-    const split = await writer.writeParts(
-      (part) => `metadata/split.${part}.jsonl`,
-      [Buffer.from('one\ntwo\nthree\n')],
-      4,
-    );
-    const long = await writer.writeParts(
-      (part) => `metadata/long.${part}.jsonl`,
-      ['abcdefghij', 'klm\nn\n'].map((text) => Buffer.from(text)),
-      4,
-    );
-    const empty = await writer.writeParts((part) => `metadata/none.${part}.jsonl`, [], 8);
-    await writer.finish(false);
-    const whole = Buffer.concat(chunks);
-    assert.deepEqual(written, {
-      size: whole.length,
-      sha256: createHash('sha256').update(whole).digest('hex'),
-      parts: 3,
-    });
-    assert.equal(split.parts, 3);
-    assert.equal(long.parts, 2);
-    assert.deepEqual(empty, { size: 0, sha256: createHash('sha256').digest('hex'), parts: 1 });
-    const bodies = await readBack(parted);
-    assert.deepEqual(
-      [...bodies].map(([name, body]) => [name, body.toString()]),
-      [
-        ['metadata/rows.1.jsonl', 'aaaa\nbb\n'],
-        ['metadata/rows.2.jsonl', 'cccccc\nd\n'],
-        ['metadata/rows.3.jsonl', 'eeeeeeeeeeee\n'],
-        ['metadata/split.1.jsonl', 'one\n'],
-        ['metadata/split.2.jsonl', 'two\n'],
-        ['metadata/split.3.jsonl', 'three\n'],
-        // A line longer than a part makes its part longer: parts end only at line ends.
-        ['metadata/long.1.jsonl', 'abcdefghijklm\n'],
-        ['metadata/long.2.jsonl', 'n\n'],
-        ['metadata/none.1.jsonl', ''],
-      ],
-    );
-  });
-
   test('an existing file is kept unless replacing is asked for', async () => {
     const writer = await ArchiveWriter.create(file);
     await writer.writeEntry('x', [Buffer.from('x')]);

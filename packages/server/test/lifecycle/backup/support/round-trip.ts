@@ -55,6 +55,7 @@ export async function backedUpDeployment(
   const summary = await writeBackup({
     db: database.db,
     dialect: database.dialect,
+    location: database.handle.location,
     store: store.store,
     file,
     ...(tablePartBytes === undefined ? {} : { tablePartBytes }),
