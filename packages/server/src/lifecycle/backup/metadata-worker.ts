@@ -23,7 +23,7 @@ export interface MetadataWorkerData {
 export type MetadataWorkerEnd = { kind: 'end' } | { kind: 'error'; code?: string; message: string };
 
 /** Parts posted before the first credit comes back. */
-export const PARTS_AHEAD = 2;
+const PARTS_AHEAD = 2;
 
 const port = parentPort;
 if (port === null) throw new Error('metadata-worker.ts runs as a worker thread');
@@ -36,11 +36,8 @@ port.on('message', () => {
   creditArrived?.();
 });
 
-const handle = await connectDatabase(location).catch((error: unknown) => {
-  port.postMessage(failure(error));
-  return undefined;
-});
-if (handle !== undefined) {
+try {
+  const handle = await connectDatabase(location);
   try {
     await inSnapshot(handle.db, handle.dialect, async (snapshot) => {
       for await (const event of readMetadata(snapshot, handle.dialect, partBytes)) {
@@ -57,13 +54,14 @@ if (handle !== undefined) {
         port.postMessage(event, whole ? [data.buffer as ArrayBuffer] : []);
       }
     });
-    port.postMessage({ kind: 'end' } satisfies MetadataWorkerEnd);
-  } catch (error) {
-    port.postMessage(failure(error));
   } finally {
     await handle.close();
-    port.close();
   }
+  port.postMessage({ kind: 'end' } satisfies MetadataWorkerEnd);
+} catch (error) {
+  port.postMessage(failure(error));
+} finally {
+  port.close();
 }
 
 function failure(error: unknown): MetadataWorkerEnd {
