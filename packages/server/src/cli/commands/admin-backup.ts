@@ -25,8 +25,8 @@ export function registerAdminBackup(admin: Command, { output }: CliContext): voi
   const restoreCommand = admin
     .command('restore')
     .description(
-      'Restore a backup into an empty database (any dialect) and an artifact store: migrate it to the\n' +
-        "backup's schema, store the objects and load the rows (checking every size and SHA-256), then migrate\n" +
+      'Restore a backup into an empty database (any dialect) and an artifact store: migrate it to the ' +
+        "backup's schema, store the objects and load the rows (checking every size and SHA-256), then migrate " +
         'to the newest schema this Cairn knows. Artifact URIs under the old store are rewritten to the new. ' +
         'A restore that stopped (killed, or a damaged archive) is resumed by running it again; a database ' +
         'holding anything else is refused. Recorded in lifecycle_audit.',

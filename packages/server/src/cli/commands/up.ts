@@ -23,7 +23,7 @@ export function registerUp(program: Command, { output }: CliContext): void {
     .description(
       'Start Cairn: the REST API (KFP v2beta1), the recurring-run scheduler and an embedded worker, on the ' +
         'configured stores (by default the embedded ones: SQLite and a folder in the home directory). ' +
-        'A database whose schema is behind is upgraded first (backup, migrate, verify) when it is the embedded\n' +
+        'A database whose schema is behind is upgraded first (backup, migrate, verify) when it is the embedded ' +
         "SQLite default or with --auto-upgrade; otherwise it is refused until 'cairn admin upgrade' runs.\n" +
         'SIGINT or SIGTERM: it stops taking requests and claiming tasks, lets running tasks finish and exits 0; ' +
         'a second signal stops the running tasks, which are resumed on the next start once their leases expire.',
