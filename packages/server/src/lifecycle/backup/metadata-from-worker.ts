@@ -6,7 +6,7 @@ import type { MetadataEvent } from './metadata-parts.ts';
 import type { MetadataWorkerData, MetadataWorkerEnd } from './metadata-worker.ts';
 
 /**
- * `readMetadata` of a SQLite store run in a worker thread (see `metadata-worker.ts`), on its own
+ * `readMetadata` of the store at `location` run in a worker thread (see `metadata-worker.ts`), on its own
  * connection to `location`, whose snapshot transaction is the backup's. Each part taken from here makes
  * room for another in the worker. Stopping early (a `return` or a failure here) stops the worker.
  */

@@ -1,8 +1,9 @@
 /**
  * A backup's metadata as a sequence of events: the snapshot's schema first, then each table's rows as the
  * parts of its file (`metadata/<table>.jsonl`, `metadata/<table>.2.jsonl`, …), each table closed by its
- * manifest entry. Read in this process (`readMetadata`) or, for SQLite, in a worker thread of its own
- * (see `metadata-worker.ts`), so that the rows are read while this thread writes the objects.
+ * manifest entry. Read in a worker thread (see `metadata-worker.ts`), so that the rows are read while this
+ * thread writes the objects; or in this thread for an in-memory SQLite database, which no other
+ * connection can open.
  */
 import { createHash } from 'node:crypto';
 import type { AnyDb, StoreDialect } from '../../store/dialects/store-dialect.ts';

@@ -1,8 +1,8 @@
 /**
- * A worker thread that reads a SQLite store's metadata for a backup (see `readMetadata`) over a
- * connection of its own, and posts the events to the thread that started it (see
- * `metadata-from-worker.ts`). SQLite runs each query on the calling thread, so read here the rows take
- * this thread's core while the other writes the objects.
+ * A worker thread that reads a store's metadata for a backup (see `readMetadata`) over a connection of
+ * its own, and posts the events to the thread that started it (see `metadata-from-worker.ts`). SQLite
+ * runs each query on the calling thread, and every dialect's rows are made into JSON lines and hashed by
+ * the thread that reads them: read here, they take this core while the other writes the objects.
  *
  * Parts are posted while the other side has room for them (PARTS_AHEAD, plus one more per `credit`
  * message), so a slow archive keeps only a few of them in memory.

@@ -33,12 +33,13 @@ export type BackupProgress =
   | { kind: 'objects'; objects: number; bytes: number };
 
 export interface BackupOptions {
-  /** The metadata store: its audit record is written through it, and its rows read but on SQLite. */
+  /** The metadata store: its audit record is written through it (and its rows read if it is in memory). */
   readonly db: AnyDb;
   readonly dialect: StoreDialect;
   /**
-   * Where `db` is. A SQLite file's rows are read in a worker thread, over a connection of its own, while
-   * this thread writes the objects (see `metadata-worker.ts`).
+   * Where `db` is. The rows are read in a worker thread, over a connection of its own, while this thread
+   * writes the objects (see `metadata-worker.ts`); but an in-memory SQLite database's, which no other
+   * connection can open, are read through `db`.
    */
   readonly location: DatabaseLocation;
   readonly store: ArtifactStore;
@@ -91,12 +92,11 @@ export async function writeBackup(options: BackupOptions): Promise<BackupSummary
   try {
     const partBytes = options.tablePartBytes ?? TABLE_PART_BYTES;
     const { location } = options;
-    const { metadata, objects } =
-      location.dialect === 'sqlite' && location.path !== ':memory:'
-        ? await writeContents(readMetadataInWorker(location, partBytes), store, archive, options.onProgress)
-        : await inSnapshot(db, dialect, (snapshot) =>
-            writeContents(readMetadata(snapshot, dialect, partBytes), store, archive, options.onProgress),
-          );
+    const { metadata, objects } = !(location.dialect === 'sqlite' && location.path === ':memory:')
+      ? await writeContents(readMetadataInWorker(location, partBytes), store, archive, options.onProgress)
+      : await inSnapshot(db, dialect, (snapshot) =>
+          writeContents(readMetadata(snapshot, dialect, partBytes), store, archive, options.onProgress),
+        );
     manifest = {
       format: BACKUP_FORMAT,
       format_version: BACKUP_FORMAT_VERSION,
