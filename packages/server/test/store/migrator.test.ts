@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../../src/store/open-database.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { CAIRN_VERSION } from '../../src/version.ts';
 import { spawnJsonLines } from '../support/child-process.ts';
+import { recordNewerMigration } from '../support/newer-schema.ts';
 import { assertSampleRows, insertSampleRows, SAMPLE_ROWS } from '../support/sample-rows.ts';
 import { createTestDatabase, dialectTargets, type TestDatabase } from '../support/test-databases.ts';
 import probe from './fixtures/9001-test-interruptible.ts';
@@ -130,18 +131,7 @@ for (const { dialect, skip } of await dialectTargets()) {
     test('a database written by a newer Cairn is refused by openStore and by the migrator', async () => {
       const migrator = await fresh();
       await migrator.migrateTo();
-      await handle.db
-        .insertInto(HISTORY_TABLE)
-        .values({
-          version: LATEST + 1,
-          name: `${String(LATEST + 1).padStart(4, '0')}-from-the-future`,
-          checksum: 'f'.repeat(64),
-          cairn_version: '9.4.0',
-          state: 'applied',
-          started_at: Date.now(),
-          finished_at: Date.now(),
-        })
-        .execute();
+      await recordNewerMigration(handle.db, '9.4.0');
       await rejectsWith(
         openStore(database.location),
         'SCHEMA_NEWER_THAN_CODE',

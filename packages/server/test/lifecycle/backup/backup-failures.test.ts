@@ -9,28 +9,22 @@ import type { ArtifactStore, ObjectInfo } from '../../../src/artifacts/artifact-
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
 import { CairnError } from '../../../src/errors.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
-import { HISTORY_TABLE } from '../../../src/store/migrator/schema-history.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
+import { recordNewerMigration } from '../../support/newer-schema.ts';
 import { dialectTargets } from '../../support/test-databases.ts';
 import { seedDeployment } from './support/deployment.ts';
-import { scratchDir } from './support/test-stores.ts';
+import { alteredStore, scratchDir } from './support/test-stores.ts';
 
 /** A store whose listing fails after its first object. */
 function failingStore(store: FsArtifactStore): ArtifactStore {
-  return {
-    url: store.url,
-    put: (key, body) => store.put(key, body),
-    get: (key, range) => store.get(key, range),
-    stat: (key) => store.stat(key),
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
+  return alteredStore(store, {
     async *list(prefix?: string): AsyncIterable<ObjectInfo> {
       for await (const info of store.list(prefix)) {
         yield info;
         throw new CairnError('ARTIFACT_STORE_FAILED', 'the disk went away');
       }
     },
-  };
+  });
 }
 
 async function backupInto(database: MigratedDatabase, store: ArtifactStore, dir: string) {
@@ -49,18 +43,7 @@ for (const { dialect, skip } of await dialectTargets()) {
       const database = await createMigratedDatabase(dialect);
       const scratch = scratchDir('cairn-backup-newer-');
       try {
-        await database.handle.db
-          .insertInto(HISTORY_TABLE)
-          .values({
-            version: 99,
-            name: '0099-later',
-            checksum: 'a'.repeat(64),
-            cairn_version: '3.0.0',
-            state: 'applied',
-            started_at: 1,
-            finished_at: 2,
-          })
-          .execute();
+        await recordNewerMigration(database.handle.db, '3.0.0');
         const store = new FsArtifactStore(path.join(scratch.dir, 'artifacts'));
         await assert.rejects(backupInto(database, store, scratch.dir), (error: unknown) => {
           assert.ok(error instanceof CairnError, String(error));

@@ -11,7 +11,7 @@ import { restoreBackup } from '../../../src/lifecycle/backup/restore-backup.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
 import { createMigratedDatabase } from '../../support/migrated-database.ts';
 import { dumpObjects } from './support/deployment.ts';
-import { scratchDir } from './support/test-stores.ts';
+import { alteredStore, scratchDir } from './support/test-stores.ts';
 
 async function* numbers(count: number, failAt?: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) {
@@ -135,18 +135,12 @@ describe('forEachKeepingPrefix', () => {
 
 /** The filesystem store, listing one key more than it holds: an object deleted after it was listed. */
 function withVanishingObject(store: ArtifactStore): ArtifactStore {
-  return {
-    url: store.url,
-    put: (key, body) => store.put(key, body),
-    get: (key, range) => store.get(key, range),
-    stat: (key) => store.stat(key),
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
+  return alteredStore(store, {
     async *list(prefix?: string): AsyncIterable<ObjectInfo> {
       yield { key: 'a/vanished', size: 10, lastModified: new Date() };
       yield* store.list(prefix);
     },
-  };
+  });
 }
 
 test('an object deleted between listing and reading is counted as vanished, not a failure', async () => {
@@ -182,20 +176,15 @@ function withResizedObjects(store: ArtifactStore, always = false): ArtifactStore
     info.key.startsWith('big/')
       ? { ...info, size: info.size + (info.key.endsWith('grew') ? -1000 : 1000) }
       : info;
-  return {
-    url: store.url,
-    put: (key, body) => store.put(key, body),
-    get: (key, range) => store.get(key, range),
+  return alteredStore(store, {
     stat: async (key) => {
       const info = await store.stat(key);
       return info === undefined || !always ? info : resized(info);
     },
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
     async *list(prefix?: string): AsyncIterable<ObjectInfo> {
       for await (const info of store.list(prefix)) yield resized(info);
     },
-  };
+  });
 }
 
 test('an object that changed size between listing and reading is read at its new size', async () => {
