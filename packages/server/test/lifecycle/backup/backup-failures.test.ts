@@ -9,15 +9,16 @@ import type { ArtifactStore, ObjectInfo } from '../../../src/artifacts/artifact-
 import { FsArtifactStore } from '../../../src/artifacts/fs-artifact-store.ts';
 import { CairnError } from '../../../src/errors.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
+import { delegatingStore } from '../../support/delegating-store.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../../support/migrated-database.ts';
 import { recordNewerMigration } from '../../support/newer-schema.ts';
 import { dialectTargets } from '../../support/test-databases.ts';
 import { seedDeployment } from './support/deployment.ts';
-import { alteredStore, scratchDir } from './support/test-stores.ts';
+import { scratchDir } from './support/test-stores.ts';
 
 /** A store whose listing fails after its first object. */
 function failingStore(store: FsArtifactStore): ArtifactStore {
-  return alteredStore(store, {
+  return delegatingStore(store, {
     async *list(prefix?: string): AsyncIterable<ObjectInfo> {
       for await (const info of store.list(prefix)) {
         yield info;

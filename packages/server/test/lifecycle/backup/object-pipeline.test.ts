@@ -9,9 +9,10 @@ import { forEachKeepingPrefix } from '../../../src/lifecycle/backup/finished-pre
 import { loadAhead } from '../../../src/lifecycle/backup/load-ahead.ts';
 import { restoreBackup } from '../../../src/lifecycle/backup/restore-backup.ts';
 import { writeBackup } from '../../../src/lifecycle/backup/write-backup.ts';
+import { delegatingStore } from '../../support/delegating-store.ts';
 import { createMigratedDatabase } from '../../support/migrated-database.ts';
 import { dumpObjects } from './support/deployment.ts';
-import { alteredStore, scratchDir } from './support/test-stores.ts';
+import { scratchDir } from './support/test-stores.ts';
 
 async function* numbers(count: number, failAt?: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) {
@@ -135,7 +136,7 @@ describe('forEachKeepingPrefix', () => {
 
 /** The filesystem store, listing one key more than it holds: an object deleted after it was listed. */
 function withVanishingObject(store: ArtifactStore): ArtifactStore {
-  return alteredStore(store, {
+  return delegatingStore(store, {
     async *list(prefix?: string): AsyncIterable<ObjectInfo> {
       yield { key: 'a/vanished', size: 10, lastModified: new Date() };
       yield* store.list(prefix);
@@ -176,7 +177,7 @@ function withResizedObjects(store: ArtifactStore, always = false): ArtifactStore
     info.key.startsWith('big/')
       ? { ...info, size: info.size + (info.key.endsWith('grew') ? -1000 : 1000) }
       : info;
-  return alteredStore(store, {
+  return delegatingStore(store, {
     stat: async (key) => {
       const info = await store.stat(key);
       return info === undefined || !always ? info : resized(info);

@@ -12,6 +12,7 @@ import { BackupArchive } from '../../../src/lifecycle/backup/backup-archive.ts';
 import {
   type BackupManifest,
   MANIFEST_PATH,
+  type ManifestTable,
   manifestChunks,
   tableEntryPath,
 } from '../../../src/lifecycle/backup/backup-manifest.ts';
@@ -72,6 +73,18 @@ describe("a backup's tables in parts", () => {
   let parts: number;
   const scratch = scratchDir('cairn-table-parts-');
   const at = (name: string) => path.join(scratch.dir, name);
+  /** A copy of the backup whose manifest entry for the tasks `change` rewrote. */
+  const withTasksEntry = (into: string, change: (tasks: ManifestTable) => void) =>
+    rewritten(
+      backup.file,
+      into,
+      (paths) => paths,
+      (manifest) => {
+        const tasks = manifest.tables.find((table) => table.name === 'tasks');
+        assert.ok(tasks);
+        change(tasks);
+      },
+    );
 
   before(async () => {
     backup = await backedUpDeployment('sqlite', 'fs', RUNS, SMALL_TABLE_PARTS);
@@ -108,18 +121,11 @@ describe("a backup's tables in parts", () => {
 
   test('a part the manifest does not count is refused', async () => {
     const last = await entrySize(backup.file, tableEntryPath('tasks', parts));
-    const file = await rewritten(
-      backup.file,
-      at('uncounted.tar'),
-      (paths) => paths,
-      (manifest) => {
-        const tasks = manifest.tables.find((table) => table.name === 'tasks');
-        assert.ok(tasks);
-        // The size of the parts it still counts, so that only the count is wrong.
-        tasks.parts = parts - 1;
-        tasks.bytes -= last;
-      },
-    );
+    const file = await withTasksEntry(at('uncounted.tar'), (tasks) => {
+      // The size of the parts it still counts, so that only the count is wrong.
+      tasks.parts = parts - 1;
+      tasks.bytes -= last;
+    });
     await assert.rejects(
       opened(file),
       refusedWith(
@@ -149,16 +155,9 @@ describe("a backup's tables in parts", () => {
   });
 
   test('a count of parts that is not a whole number from 1 is refused', async () => {
-    const file = await rewritten(
-      backup.file,
-      at('zero.tar'),
-      (paths) => paths,
-      (manifest) => {
-        const tasks = manifest.tables.find((table) => table.name === 'tasks');
-        assert.ok(tasks);
-        tasks.parts = 0;
-      },
-    );
+    const file = await withTasksEntry(at('zero.tar'), (tasks) => {
+      tasks.parts = 0;
+    });
     await assert.rejects(
       opened(file),
       refusedWith(/its manifest\.json gives table "tasks" 0 parts, where a whole number from 1 was expected/),

@@ -14,6 +14,7 @@ import { describeDatabase } from '../../../src/store/database-url.ts';
 import type { DialectName } from '../../../src/store/dialects/store-dialect.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src/store/migrations/index.ts';
 import { Migrator } from '../../../src/store/migrator/migrator.ts';
+import { delegatingStore } from '../../support/delegating-store.ts';
 import { insertSampleRows } from '../../support/sample-rows.ts';
 import { createTestDatabase, dialectTargets } from '../../support/test-databases.ts';
 import { dumpObjects, dumpTables } from '../backup/support/deployment.ts';
@@ -22,7 +23,6 @@ import { removeTestBucket } from '../verify/support/verify-fixture.ts';
 import {
   assertMoved,
   type Deployment,
-  delegatingStore,
   emptyDeployment,
   expectedTables,
   move,

@@ -87,24 +87,3 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     },
   };
 }
-
-/**
- * `store` with some of its methods replaced, to stage what a real store can do between two calls (an
- * object deleted or rewritten after it was listed, a listing that fails). It has no `listWithBytes` or
- * `batch`, which would go around a replaced `list` or `put`.
- */
-export function alteredStore(
-  store: ArtifactStore,
-  changes: Partial<Pick<ArtifactStore, 'list' | 'stat'>>,
-): ArtifactStore {
-  return {
-    url: store.url,
-    put: (key, body) => store.put(key, body),
-    get: (key, range) => store.get(key, range),
-    stat: (key) => store.stat(key),
-    list: (prefix) => store.list(prefix),
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
-    ...changes,
-  };
-}

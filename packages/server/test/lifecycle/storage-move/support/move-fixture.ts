@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ArtifactStore } from '../../../../src/artifacts/artifact-store.ts';
 import { COPY_TABLES } from '../../../../src/lifecycle/rows/copy-tables.ts';
 import {
   type MoveOptions,
@@ -135,20 +134,6 @@ async function deploymentOf(database: TestDatabase, store: TestStore): Promise<D
 
 export async function snapshotOf(deployment: Deployment): Promise<Snapshot> {
   return { tables: await dumpTables(deployment.db), objects: await dumpObjects(deployment.store.store) };
-}
-
-/** `store` with some of its methods replaced: to fail, count or act at a chosen call. */
-export function delegatingStore(store: ArtifactStore, overrides: Partial<ArtifactStore>): ArtifactStore {
-  return {
-    url: store.url,
-    put: (key, body) => store.put(key, body),
-    get: (key, range) => store.get(key, range),
-    stat: (key) => store.stat(key),
-    list: (prefix) => store.list(prefix),
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
-    ...overrides,
-  };
 }
 
 export function move(
